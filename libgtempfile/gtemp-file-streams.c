@@ -1,0 +1,557 @@
+/* gtemp-file-streams.c: the input and output halves of a GTempFile
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Both halves read and write their owner's descriptor, so they share one file
+ * position, as the two halves of GIO's local GFileIOStream do. They are a
+ * GFileInputStream and a GFileOutputStream, so GFileIOStream's default seek,
+ * tell, truncate and query_info (which call the output half) work on the
+ * GTempFile itself.
+ *
+ * The descriptor belongs to the owner: closing a half only marks it closed.
+ * A half may outlive its owner, but GIOStream closes both halves when the
+ * owner is closed or disposed, and a weak pointer clears the owner when it is
+ * finalized.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gio/gfiledescriptorbased.h>
+
+#include "gtempfile-private.h"
+
+/* The owner ------------------------------------------------------------------ */
+
+static void
+attach_owner (GTempFile **slot,
+              GTempFile  *owner)
+{
+  *slot = owner;
+  g_object_add_weak_pointer (G_OBJECT (owner), (gpointer *) slot);
+}
+
+static void
+detach_owner (GTempFile **slot)
+{
+  if (*slot != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (*slot), (gpointer *) slot);
+  *slot = NULL;
+}
+
+/* Operations on the owner's descriptor ------------------------------------ */
+
+static int
+owner_fd (GTempFile *owner)
+{
+  return owner != NULL ? g_temp_file_get_fd (owner) : -1;
+}
+
+static gboolean
+begin_op (GTempFile     *owner,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  if (owner == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, _("Stream is already closed"));
+      return FALSE;
+    }
+
+  return _g_temp_file_check_open (owner, error) &&
+         !g_cancellable_set_error_if_cancelled (cancellable, error);
+}
+
+static gssize
+fd_read (GTempFile     *owner,
+         void          *buffer,
+         gsize          count,
+         GCancellable  *cancellable,
+         GError       **error)
+{
+  gssize res;
+
+  if (!begin_op (owner, cancellable, error))
+    return -1;
+
+  do
+    res = read (owner_fd (owner), buffer, MIN (count, G_MAXSSIZE));
+  while (res < 0 && errno == EINTR);
+
+  if (res < 0)
+    _g_temp_file_set_op_error (owner, G_TEMP_FILE_OP_READ, errno, error);
+
+  return res;
+}
+
+static gssize
+fd_write (GTempFile     *owner,
+          const void    *buffer,
+          gsize          count,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  gssize res;
+
+  if (!begin_op (owner, cancellable, error))
+    return -1;
+
+  do
+    res = write (owner_fd (owner), buffer, MIN (count, G_MAXSSIZE));
+  while (res < 0 && errno == EINTR);
+
+  if (res < 0)
+    _g_temp_file_set_op_error (owner, G_TEMP_FILE_OP_WRITE, errno, error);
+
+  return res;
+}
+
+static goffset
+fd_tell (GTempFile *owner)
+{
+  int fd = owner_fd (owner);
+  off_t pos;
+
+  if (fd < 0)
+    return 0;
+
+  pos = lseek (fd, 0, SEEK_CUR);
+  return pos < 0 ? 0 : pos;
+}
+
+static gboolean
+fd_seek (GTempFile     *owner,
+         goffset        offset,
+         GSeekType      type,
+         GCancellable  *cancellable,
+         GError       **error)
+{
+  int whence;
+
+  if (!begin_op (owner, cancellable, error))
+    return FALSE;
+
+  switch (type)
+    {
+    case G_SEEK_CUR:
+      whence = SEEK_CUR;
+      break;
+    case G_SEEK_SET:
+      whence = SEEK_SET;
+      break;
+    case G_SEEK_END:
+      whence = SEEK_END;
+      break;
+    default:
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("Invalid seek type %d"), (int) type);
+      return FALSE;
+    }
+
+  if (lseek (owner_fd (owner), offset, whence) < 0)
+    {
+      _g_temp_file_set_op_error (owner, G_TEMP_FILE_OP_SEEK, errno, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+fd_truncate (GTempFile     *owner,
+             goffset        size,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  int res;
+
+  if (!begin_op (owner, cancellable, error))
+    return FALSE;
+
+  do
+    res = ftruncate (owner_fd (owner), size);
+  while (res != 0 && errno == EINTR);
+
+  if (res != 0)
+    {
+      _g_temp_file_set_op_error (owner, G_TEMP_FILE_OP_TRUNCATE, errno, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static char *
+etag_from_stat (const struct stat *st)
+{
+  /* The format of GIO's local files, so etags compare with theirs. */
+  return g_strdup_printf ("%lu:%lu", (gulong) st->st_mtim.tv_sec,
+                          (gulong) (st->st_mtim.tv_nsec / 1000));
+}
+
+static GFileInfo *
+fd_query_info (GTempFile     *owner,
+               const char    *attributes,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  GFileAttributeMatcher *matcher;
+  g_autofree char *etag = NULL;
+  g_autofree char *id = NULL;
+  const char *path;
+  GFileInfo *info;
+  struct stat st;
+
+  if (!begin_op (owner, cancellable, error))
+    return NULL;
+
+  if (fstat (owner_fd (owner), &st) != 0)
+    {
+      _g_temp_file_set_op_error (owner, G_TEMP_FILE_OP_STAT, errno, error);
+      return NULL;
+    }
+
+  matcher = g_file_attribute_matcher_new (attributes != NULL ? attributes : "*");
+  info = g_file_info_new ();
+  /* Setters of attributes that were not asked for do nothing. The info
+   * keeps its own reference to the matcher. */
+  g_file_info_set_attribute_mask (info, matcher);
+  g_file_attribute_matcher_unref (matcher);
+
+  path = g_temp_file_get_path (owner);
+  if (path != NULL)
+    {
+      g_autofree char *name = g_path_get_basename (path);
+      g_autofree char *display = g_filename_display_basename (path);
+
+      g_file_info_set_name (info, name);
+      g_file_info_set_display_name (info, display);
+      g_file_info_set_is_hidden (info, name[0] == '.');
+    }
+
+  g_file_info_set_file_type (info, G_FILE_TYPE_REGULAR);
+  g_file_info_set_size (info, st.st_size);
+  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_STANDARD_ALLOCATED_SIZE,
+                                    (guint64) st.st_blocks * 512);
+
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_DEVICE, st.st_dev);
+  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_UNIX_INODE, st.st_ino);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_MODE, st.st_mode);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_NLINK, st.st_nlink);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_UID, st.st_uid);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_GID, st.st_gid);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_RDEV, st.st_rdev);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_BLOCK_SIZE, st.st_blksize);
+  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_UNIX_BLOCKS, st.st_blocks);
+
+  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED, st.st_mtim.tv_sec);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC,
+                                    st.st_mtim.tv_nsec / 1000);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED_NSEC,
+                                    st.st_mtim.tv_nsec);
+  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_ACCESS, st.st_atim.tv_sec);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_ACCESS_USEC,
+                                    st.st_atim.tv_nsec / 1000);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_ACCESS_NSEC,
+                                    st.st_atim.tv_nsec);
+  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_CHANGED, st.st_ctim.tv_sec);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_CHANGED_USEC,
+                                    st.st_ctim.tv_nsec / 1000);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_CHANGED_NSEC,
+                                    st.st_ctim.tv_nsec);
+
+  /* The descriptor is open for reading and writing. */
+  g_file_info_set_attribute_boolean (info, G_FILE_ATTRIBUTE_ACCESS_CAN_READ, TRUE);
+  g_file_info_set_attribute_boolean (info, G_FILE_ATTRIBUTE_ACCESS_CAN_WRITE, TRUE);
+
+  etag = etag_from_stat (&st);
+  g_file_info_set_attribute_string (info, G_FILE_ATTRIBUTE_ETAG_VALUE, etag);
+  id = g_strdup_printf ("l%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT,
+                        (guint64) st.st_dev, (guint64) st.st_ino);
+  g_file_info_set_attribute_string (info, G_FILE_ATTRIBUTE_ID_FILE, id);
+
+  g_file_info_unset_attribute_mask (info);
+  return info;
+}
+
+/* The input half ---------------------------------------------------------- */
+
+#define G_TYPE_TEMP_FILE_INPUT_STREAM (g_temp_file_input_stream_get_type ())
+G_DECLARE_FINAL_TYPE (GTempFileInputStream, g_temp_file_input_stream,
+                      G, TEMP_FILE_INPUT_STREAM, GFileInputStream)
+
+struct _GTempFileInputStream
+{
+  GFileInputStream  parent_instance;
+  GTempFile        *owner;   /* weak */
+};
+
+static void g_temp_file_input_stream_fd_based_iface_init (GFileDescriptorBasedIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (GTempFileInputStream, g_temp_file_input_stream,
+                               G_TYPE_FILE_INPUT_STREAM,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_FILE_DESCRIPTOR_BASED,
+                                                      g_temp_file_input_stream_fd_based_iface_init))
+
+static gssize
+g_temp_file_input_stream_read (GInputStream  *stream,
+                               void          *buffer,
+                               gsize          count,
+                               GCancellable  *cancellable,
+                               GError       **error)
+{
+  return fd_read (G_TEMP_FILE_INPUT_STREAM (stream)->owner, buffer, count, cancellable, error);
+}
+
+static gboolean
+g_temp_file_input_stream_close (GInputStream  *stream,
+                                GCancellable  *cancellable,
+                                GError       **error)
+{
+  return TRUE;
+}
+
+static goffset
+g_temp_file_input_stream_tell (GFileInputStream *stream)
+{
+  return fd_tell (G_TEMP_FILE_INPUT_STREAM (stream)->owner);
+}
+
+static gboolean
+g_temp_file_input_stream_can_seek (GFileInputStream *stream)
+{
+  return TRUE;
+}
+
+static gboolean
+g_temp_file_input_stream_seek (GFileInputStream  *stream,
+                               goffset            offset,
+                               GSeekType          type,
+                               GCancellable      *cancellable,
+                               GError           **error)
+{
+  return fd_seek (G_TEMP_FILE_INPUT_STREAM (stream)->owner, offset, type, cancellable, error);
+}
+
+static GFileInfo *
+g_temp_file_input_stream_query_info (GFileInputStream  *stream,
+                                     const char        *attributes,
+                                     GCancellable      *cancellable,
+                                     GError           **error)
+{
+  return fd_query_info (G_TEMP_FILE_INPUT_STREAM (stream)->owner, attributes, cancellable, error);
+}
+
+static int
+g_temp_file_input_stream_get_fd (GFileDescriptorBased *fd_based)
+{
+  return owner_fd (G_TEMP_FILE_INPUT_STREAM (fd_based)->owner);
+}
+
+static void
+g_temp_file_input_stream_fd_based_iface_init (GFileDescriptorBasedIface *iface)
+{
+  iface->get_fd = g_temp_file_input_stream_get_fd;
+}
+
+static void
+g_temp_file_input_stream_finalize (GObject *object)
+{
+  detach_owner (&G_TEMP_FILE_INPUT_STREAM (object)->owner);
+
+  G_OBJECT_CLASS (g_temp_file_input_stream_parent_class)->finalize (object);
+}
+
+static void
+g_temp_file_input_stream_class_init (GTempFileInputStreamClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GInputStreamClass *stream_class = G_INPUT_STREAM_CLASS (klass);
+  GFileInputStreamClass *file_class = G_FILE_INPUT_STREAM_CLASS (klass);
+
+  object_class->finalize = g_temp_file_input_stream_finalize;
+
+  stream_class->read_fn = g_temp_file_input_stream_read;
+  stream_class->close_fn = g_temp_file_input_stream_close;
+
+  file_class->tell = g_temp_file_input_stream_tell;
+  file_class->can_seek = g_temp_file_input_stream_can_seek;
+  file_class->seek = g_temp_file_input_stream_seek;
+  file_class->query_info = g_temp_file_input_stream_query_info;
+}
+
+static void
+g_temp_file_input_stream_init (GTempFileInputStream *self)
+{
+}
+
+GInputStream *
+_g_temp_file_input_stream_new (GTempFile *owner)
+{
+  GTempFileInputStream *self = g_object_new (G_TYPE_TEMP_FILE_INPUT_STREAM, NULL);
+
+  attach_owner (&self->owner, owner);
+  return G_INPUT_STREAM (self);
+}
+
+/* The output half --------------------------------------------------------- */
+
+#define G_TYPE_TEMP_FILE_OUTPUT_STREAM (g_temp_file_output_stream_get_type ())
+G_DECLARE_FINAL_TYPE (GTempFileOutputStream, g_temp_file_output_stream,
+                      G, TEMP_FILE_OUTPUT_STREAM, GFileOutputStream)
+
+struct _GTempFileOutputStream
+{
+  GFileOutputStream  parent_instance;
+  GTempFile         *owner;   /* weak */
+  char              *etag;    /* recorded when closed */
+};
+
+static void g_temp_file_output_stream_fd_based_iface_init (GFileDescriptorBasedIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (GTempFileOutputStream, g_temp_file_output_stream,
+                               G_TYPE_FILE_OUTPUT_STREAM,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_FILE_DESCRIPTOR_BASED,
+                                                      g_temp_file_output_stream_fd_based_iface_init))
+
+static gssize
+g_temp_file_output_stream_write (GOutputStream  *stream,
+                                 const void     *buffer,
+                                 gsize           count,
+                                 GCancellable   *cancellable,
+                                 GError        **error)
+{
+  return fd_write (G_TEMP_FILE_OUTPUT_STREAM (stream)->owner, buffer, count, cancellable, error);
+}
+
+static gboolean
+g_temp_file_output_stream_close (GOutputStream  *stream,
+                                 GCancellable   *cancellable,
+                                 GError        **error)
+{
+  GTempFileOutputStream *self = G_TEMP_FILE_OUTPUT_STREAM (stream);
+  int fd = owner_fd (self->owner);
+  struct stat st;
+
+  /* g_file_output_stream_get_etag() is meant to be called after closing. */
+  if (fd >= 0 && fstat (fd, &st) == 0)
+    {
+      g_free (self->etag);
+      self->etag = etag_from_stat (&st);
+    }
+
+  return TRUE;
+}
+
+static goffset
+g_temp_file_output_stream_tell (GFileOutputStream *stream)
+{
+  return fd_tell (G_TEMP_FILE_OUTPUT_STREAM (stream)->owner);
+}
+
+static gboolean
+g_temp_file_output_stream_can_seek (GFileOutputStream *stream)
+{
+  return TRUE;
+}
+
+static gboolean
+g_temp_file_output_stream_seek (GFileOutputStream  *stream,
+                                goffset             offset,
+                                GSeekType           type,
+                                GCancellable       *cancellable,
+                                GError            **error)
+{
+  return fd_seek (G_TEMP_FILE_OUTPUT_STREAM (stream)->owner, offset, type, cancellable, error);
+}
+
+static gboolean
+g_temp_file_output_stream_can_truncate (GFileOutputStream *stream)
+{
+  return TRUE;
+}
+
+static gboolean
+g_temp_file_output_stream_truncate (GFileOutputStream  *stream,
+                                    goffset             size,
+                                    GCancellable       *cancellable,
+                                    GError            **error)
+{
+  return fd_truncate (G_TEMP_FILE_OUTPUT_STREAM (stream)->owner, size, cancellable, error);
+}
+
+static GFileInfo *
+g_temp_file_output_stream_query_info (GFileOutputStream  *stream,
+                                      const char         *attributes,
+                                      GCancellable       *cancellable,
+                                      GError            **error)
+{
+  return fd_query_info (G_TEMP_FILE_OUTPUT_STREAM (stream)->owner, attributes, cancellable, error);
+}
+
+static char *
+g_temp_file_output_stream_get_etag (GFileOutputStream *stream)
+{
+  return g_strdup (G_TEMP_FILE_OUTPUT_STREAM (stream)->etag);
+}
+
+static int
+g_temp_file_output_stream_get_fd (GFileDescriptorBased *fd_based)
+{
+  return owner_fd (G_TEMP_FILE_OUTPUT_STREAM (fd_based)->owner);
+}
+
+static void
+g_temp_file_output_stream_fd_based_iface_init (GFileDescriptorBasedIface *iface)
+{
+  iface->get_fd = g_temp_file_output_stream_get_fd;
+}
+
+static void
+g_temp_file_output_stream_finalize (GObject *object)
+{
+  GTempFileOutputStream *self = G_TEMP_FILE_OUTPUT_STREAM (object);
+
+  detach_owner (&self->owner);
+  g_free (self->etag);
+
+  G_OBJECT_CLASS (g_temp_file_output_stream_parent_class)->finalize (object);
+}
+
+static void
+g_temp_file_output_stream_class_init (GTempFileOutputStreamClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GOutputStreamClass *stream_class = G_OUTPUT_STREAM_CLASS (klass);
+  GFileOutputStreamClass *file_class = G_FILE_OUTPUT_STREAM_CLASS (klass);
+
+  object_class->finalize = g_temp_file_output_stream_finalize;
+
+  stream_class->write_fn = g_temp_file_output_stream_write;
+  stream_class->close_fn = g_temp_file_output_stream_close;
+
+  file_class->tell = g_temp_file_output_stream_tell;
+  file_class->can_seek = g_temp_file_output_stream_can_seek;
+  file_class->seek = g_temp_file_output_stream_seek;
+  file_class->can_truncate = g_temp_file_output_stream_can_truncate;
+  file_class->truncate_fn = g_temp_file_output_stream_truncate;
+  file_class->query_info = g_temp_file_output_stream_query_info;
+  file_class->get_etag = g_temp_file_output_stream_get_etag;
+}
+
+static void
+g_temp_file_output_stream_init (GTempFileOutputStream *self)
+{
+}
+
+GOutputStream *
+_g_temp_file_output_stream_new (GTempFile *owner)
+{
+  GTempFileOutputStream *self = g_object_new (G_TYPE_TEMP_FILE_OUTPUT_STREAM, NULL);
+
+  attach_owner (&self->owner, owner);
+  return G_OUTPUT_STREAM (self);
+}

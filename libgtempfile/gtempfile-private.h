@@ -1,0 +1,122 @@
+/* gtempfile-private.h: internals shared by libgtempfile's classes
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Nothing here is installed or exported. The C tests link the internal
+ * static library and use the "_for_testing" hooks at the bottom.
+ */
+
+#pragma once
+
+#include <fcntl.h>
+
+#include "gtempfile.h"
+
+G_BEGIN_DECLS
+
+/* Creation policy, DESIGN.md §2. */
+#define GTEMPFILE_RANDOM_CHARS   8
+#define GTEMPFILE_MAX_TRIES      10000
+#define GTEMPFILE_FILE_MODE      0600
+#define GTEMPFILE_DIR_MODE       0700
+#define GTEMPFILE_DEFAULT_PREFIX "tmp"
+#define GTEMPFILE_OPEN_FLAGS     (O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC)
+
+/* Translation (gtempfile-utils.c). The library binds its text domain the
+ * first time it translates something. */
+const char  *_g_tempfile_gettext            (const char   *msgid) G_GNUC_FORMAT (1);
+#define _(String) _g_tempfile_gettext (String)
+#define N_(String) (String)
+
+/* Errors (gtempfile-create.c). Messages are translated formats with one or
+ * two “%s” for paths (converted for display here) followed by one %s for
+ * the system's description of @errsv. */
+GIOErrorEnum _g_tempfile_io_error_from_errno (int           errsv);
+void         _g_tempfile_set_error_path     (GError      **error,
+                                             int           errsv,
+                                             const char   *format,
+                                             const char   *path);
+void         _g_tempfile_set_error_paths    (GError      **error,
+                                             int           errsv,
+                                             const char   *format,
+                                             const char   *path1,
+                                             const char   *path2);
+
+/* Names and creation (gtempfile-create.c): the one place where temporary
+ * names are made and where the create-and-retry loop lives. */
+typedef enum
+{
+  G_TEMPFILE_KIND_FILE,
+  G_TEMPFILE_KIND_DIRECTORY,
+} GTempfileKind;
+
+/* Tries to create @path; returns a descriptor (or 0) on success, -1 with
+ * errno set on failure. Only EEXIST makes the loop try another name. */
+typedef int (*GTempfileCreateFunc) (const char *path,
+                                    gpointer    user_data);
+
+gboolean     _g_tempfile_random_chars       (char         *out,
+                                             GError      **error);
+char        *_g_tempfile_make_absolute      (const char   *path);
+char        *_g_tempfile_resolve_dir        (const char   *dir,
+                                             GError      **error);
+gboolean     _g_tempfile_check_affixes      (const char   *dir,
+                                             const char   *prefix,
+                                             const char   *suffix,
+                                             GTempfileKind kind,
+                                             GError      **error);
+int          _g_tempfile_create             (const char   *dir,
+                                             const char   *prefix,
+                                             const char   *suffix,
+                                             GTempfileKind kind,
+                                             GTempfileCreateFunc func,
+                                             gpointer      user_data,
+                                             char        **path_out,
+                                             GError      **error);
+int          _g_tempfile_open_file_func     (const char   *path,
+                                             gpointer      user_data);
+int          _g_tempfile_make_dir_func      (const char   *path,
+                                             gpointer      user_data);
+int          _g_tempfile_open_anonymous     (const char   *dir,
+                                             const char   *prefix,
+                                             const char   *suffix,
+                                             gboolean     *linkable,
+                                             GError      **error);
+int          _g_tempfile_link_fd            (int           fd,
+                                             const char   *target);
+int          _g_tempfile_rename_noreplace   (const char   *from,
+                                             const char   *to);
+int          _g_tempfile_fsync_parent       (const char   *path);
+void         _g_tempfile_clear_fd           (int          *fd_ptr);
+
+/* GTempFile's child streams (gtemp-file-streams.c). They share the
+ * descriptor of their owner and stay valid after it is disposed: GIOStream
+ * closes them first. */
+typedef enum
+{
+  G_TEMP_FILE_OP_READ,
+  G_TEMP_FILE_OP_WRITE,
+  G_TEMP_FILE_OP_SEEK,
+  G_TEMP_FILE_OP_TRUNCATE,
+  G_TEMP_FILE_OP_STAT,
+  G_TEMP_FILE_OP_CLOSE,
+} GTempFileOp;
+
+GInputStream  *_g_temp_file_input_stream_new  (GTempFile   *owner);
+GOutputStream *_g_temp_file_output_stream_new (GTempFile   *owner);
+gboolean       _g_temp_file_check_open        (GTempFile   *self,
+                                               GError     **error);
+void           _g_temp_file_set_op_error      (GTempFile   *self,
+                                               GTempFileOp  op,
+                                               int          errsv,
+                                               GError     **error);
+
+/* Test hooks, for the C tests only. */
+typedef void (*GTempfileNameFunc) (char     *out,
+                                   gpointer  user_data);
+
+void         _g_tempfile_set_name_func_for_testing (GTempfileNameFunc func,
+                                                    gpointer          user_data);
+void         _g_tempfile_set_o_tmpfile_for_testing (gboolean          enabled);
+
+G_END_DECLS
