@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Summarise meson test logs (meson-logs/testlog*.json) in one last line:
+
+    N passed, M failed[, K skipped]
+
+A TAP test program counts once per subtest ("ok", "not ok", "# SKIP"); any
+other test counts once. A program that crashed, timed out or bailed out
+counts one more failure even if every subtest it printed passed.
+
+Exit status: 0 when nothing failed, every log exists and every suite named
+with --require-suite ran at least one test; 1 otherwise.
+"""
+
+import argparse
+import json
+import re
+import sys
+
+TAP_PLAN = re.compile(r"^1\.\.(\d+)", re.MULTILINE)
+TAP_LINE = re.compile(r"^(ok|not ok)\b[^#\n]*(#\s*(SKIP|TODO)\b.*)?$", re.MULTILINE | re.IGNORECASE)
+PASSING_RESULTS = {"OK", "EXPECTEDFAIL"}
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("logs", nargs="+", help="testlog.json files written by meson test")
+    parser.add_argument("--require-suite", action="append", default=[], metavar="SUITE",
+                        help="fail unless this suite ran (may be repeated)")
+    return parser.parse_args()
+
+
+def suites_of(name):
+    # "project:suite1+suite2 / test name"
+    head = name.split(" / ", 1)[0]
+    if ":" not in head:
+        return []
+    return head.split(":", 1)[1].split("+")
+
+
+def count_test(entry):
+    """Returns (passed, failed, skipped) for one test of the log."""
+    result = entry.get("result", "ERROR")
+    stdout = entry.get("stdout") or ""
+
+    if result == "SKIP":
+        return 0, 0, 1
+
+    if TAP_PLAN.search(stdout):
+        passed = failed = skipped = 0
+        for match in TAP_LINE.finditer(stdout):
+            status, directive = match.group(1).lower(), (match.group(3) or "").upper()
+            if directive == "SKIP":
+                skipped += 1
+            elif status == "ok" or directive == "TODO":
+                passed += 1
+            else:
+                failed += 1
+        if result not in PASSING_RESULTS and failed == 0:
+            failed = 1
+        return passed, failed, skipped
+
+    if result in PASSING_RESULTS:
+        return 1, 0, 0
+    return 0, 1, 0
+
+
+def main():
+    args = parse_args()
+    passed = failed = skipped = 0
+    ran_suites = set()
+    problems = []
+
+    for path in args.logs:
+        try:
+            with open(path, encoding="utf-8") as log:
+                lines = [line for line in log if line.strip()]
+        except OSError as error:
+            problems.append(f"no test log {path}: {error.strerror}")
+            continue
+        if not lines:
+            problems.append(f"test log {path} is empty: no test ran")
+        for line in lines:
+            entry = json.loads(line)
+            p, f, s = count_test(entry)
+            passed += p
+            failed += f
+            skipped += s
+            if f:
+                print(f"FAILED: {entry['name']} ({entry.get('result')})")
+            if p or f:
+                ran_suites.update(suites_of(entry["name"]))
+
+    for suite in args.require_suite:
+        if suite not in ran_suites:
+            problems.append(f"suite '{suite}' did not run")
+
+    for problem in problems:
+        print(f"FAILED: {problem}")
+    failed += len(problems)
+
+    summary = f"{passed} passed, {failed} failed"
+    if skipped:
+        summary += f", {skipped} skipped"
+    print(summary)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
