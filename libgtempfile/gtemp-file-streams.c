@@ -9,9 +9,11 @@
  * GTempFile itself.
  *
  * The descriptor belongs to the owner: closing a half only marks it closed.
- * A half may outlive its owner, but GIOStream closes both halves when the
- * owner is closed or disposed, and a weak pointer clears the owner when it is
- * finalized.
+ * A half may outlive its owner: GIOStream closes both halves when the owner
+ * is closed or disposed. The halves reach their owner through a GWeakRef and
+ * hold a strong reference for the length of each operation, so an operation
+ * running in a worker thread (the default async implementations) keeps the
+ * owner and its descriptor alive until it is done.
  */
 
 #include "config.h"
@@ -23,24 +25,6 @@
 #include <gio/gfiledescriptorbased.h>
 
 #include "gtempfile-private.h"
-
-/* The owner ------------------------------------------------------------------ */
-
-static void
-attach_owner (GTempFile **slot,
-              GTempFile  *owner)
-{
-  *slot = owner;
-  g_object_add_weak_pointer (G_OBJECT (owner), (gpointer *) slot);
-}
-
-static void
-detach_owner (GTempFile **slot)
-{
-  if (*slot != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (*slot), (gpointer *) slot);
-  *slot = NULL;
-}
 
 /* Operations on the owner's descriptor ------------------------------------ */
 
@@ -286,7 +270,7 @@ G_DECLARE_FINAL_TYPE (GTempFileInputStream, g_temp_file_input_stream,
 struct _GTempFileInputStream
 {
   GFileInputStream  parent_instance;
-  GTempFile        *owner;   /* weak */
+  GWeakRef          owner;
 };
 
 static void g_temp_file_input_stream_fd_based_iface_init (GFileDescriptorBasedIface *iface);
@@ -303,7 +287,9 @@ g_temp_file_input_stream_read (GInputStream  *stream,
                                GCancellable  *cancellable,
                                GError       **error)
 {
-  return fd_read (G_TEMP_FILE_INPUT_STREAM (stream)->owner, buffer, count, cancellable, error);
+  g_autoptr(GTempFile) owner = g_weak_ref_get (&G_TEMP_FILE_INPUT_STREAM (stream)->owner);
+
+  return fd_read (owner, buffer, count, cancellable, error);
 }
 
 static gboolean
@@ -317,7 +303,9 @@ g_temp_file_input_stream_close (GInputStream  *stream,
 static goffset
 g_temp_file_input_stream_tell (GFileInputStream *stream)
 {
-  return fd_tell (G_TEMP_FILE_INPUT_STREAM (stream)->owner);
+  g_autoptr(GTempFile) owner = g_weak_ref_get (&G_TEMP_FILE_INPUT_STREAM (stream)->owner);
+
+  return fd_tell (owner);
 }
 
 static gboolean
@@ -333,7 +321,9 @@ g_temp_file_input_stream_seek (GFileInputStream  *stream,
                                GCancellable      *cancellable,
                                GError           **error)
 {
-  return fd_seek (G_TEMP_FILE_INPUT_STREAM (stream)->owner, offset, type, cancellable, error);
+  g_autoptr(GTempFile) owner = g_weak_ref_get (&G_TEMP_FILE_INPUT_STREAM (stream)->owner);
+
+  return fd_seek (owner, offset, type, cancellable, error);
 }
 
 static GFileInfo *
@@ -342,13 +332,17 @@ g_temp_file_input_stream_query_info (GFileInputStream  *stream,
                                      GCancellable      *cancellable,
                                      GError           **error)
 {
-  return fd_query_info (G_TEMP_FILE_INPUT_STREAM (stream)->owner, attributes, cancellable, error);
+  g_autoptr(GTempFile) owner = g_weak_ref_get (&G_TEMP_FILE_INPUT_STREAM (stream)->owner);
+
+  return fd_query_info (owner, attributes, cancellable, error);
 }
 
 static int
 g_temp_file_input_stream_get_fd (GFileDescriptorBased *fd_based)
 {
-  return owner_fd (G_TEMP_FILE_INPUT_STREAM (fd_based)->owner);
+  g_autoptr(GTempFile) owner = g_weak_ref_get (&G_TEMP_FILE_INPUT_STREAM (fd_based)->owner);
+
+  return owner_fd (owner);
 }
 
 static void
@@ -360,7 +354,7 @@ g_temp_file_input_stream_fd_based_iface_init (GFileDescriptorBasedIface *iface)
 static void
 g_temp_file_input_stream_finalize (GObject *object)
 {
-  detach_owner (&G_TEMP_FILE_INPUT_STREAM (object)->owner);
+  g_weak_ref_clear (&G_TEMP_FILE_INPUT_STREAM (object)->owner);
 
   G_OBJECT_CLASS (g_temp_file_input_stream_parent_class)->finalize (object);
 }
@@ -393,7 +387,7 @@ _g_temp_file_input_stream_new (GTempFile *owner)
 {
   GTempFileInputStream *self = g_object_new (G_TYPE_TEMP_FILE_INPUT_STREAM, NULL);
 
-  attach_owner (&self->owner, owner);
+  g_weak_ref_init (&self->owner, owner);
   return G_INPUT_STREAM (self);
 }
 
@@ -406,7 +400,7 @@ G_DECLARE_FINAL_TYPE (GTempFileOutputStream, g_temp_file_output_stream,
 struct _GTempFileOutputStream
 {
   GFileOutputStream  parent_instance;
-  GTempFile         *owner;   /* weak */
+  GWeakRef           owner;
   char              *etag;    /* recorded when closed */
 };
 
@@ -414,8 +408,9 @@ static void g_temp_file_output_stream_fd_based_iface_init (GFileDescriptorBasedI
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (GTempFileOutputStream, g_temp_file_output_stream,
                                G_TYPE_FILE_OUTPUT_STREAM,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_FILE_DESCRIPTOR_BASED,
-                                                      g_temp_file_output_stream_fd_based_iface_init))
+                               G_IMPLEMENT_INTERFACE (
+                                 G_TYPE_FILE_DESCRIPTOR_BASED,
+                                 g_temp_file_output_stream_fd_based_iface_init))
 
 static gssize
 g_temp_file_output_stream_write (GOutputStream  *stream,
@@ -424,7 +419,9 @@ g_temp_file_output_stream_write (GOutputStream  *stream,
                                  GCancellable   *cancellable,
                                  GError        **error)
 {
-  return fd_write (G_TEMP_FILE_OUTPUT_STREAM (stream)->owner, buffer, count, cancellable, error);
+  g_autoptr(GTempFile) owner = g_weak_ref_get (&G_TEMP_FILE_OUTPUT_STREAM (stream)->owner);
+
+  return fd_write (owner, buffer, count, cancellable, error);
 }
 
 static gboolean
@@ -433,7 +430,8 @@ g_temp_file_output_stream_close (GOutputStream  *stream,
                                  GError        **error)
 {
   GTempFileOutputStream *self = G_TEMP_FILE_OUTPUT_STREAM (stream);
-  int fd = owner_fd (self->owner);
+  g_autoptr(GTempFile) owner = g_weak_ref_get (&self->owner);
+  int fd = owner_fd (owner);
   struct stat st;
 
   /* g_file_output_stream_get_etag() is meant to be called after closing. */
@@ -449,7 +447,9 @@ g_temp_file_output_stream_close (GOutputStream  *stream,
 static goffset
 g_temp_file_output_stream_tell (GFileOutputStream *stream)
 {
-  return fd_tell (G_TEMP_FILE_OUTPUT_STREAM (stream)->owner);
+  g_autoptr(GTempFile) owner = g_weak_ref_get (&G_TEMP_FILE_OUTPUT_STREAM (stream)->owner);
+
+  return fd_tell (owner);
 }
 
 static gboolean
@@ -465,7 +465,9 @@ g_temp_file_output_stream_seek (GFileOutputStream  *stream,
                                 GCancellable       *cancellable,
                                 GError            **error)
 {
-  return fd_seek (G_TEMP_FILE_OUTPUT_STREAM (stream)->owner, offset, type, cancellable, error);
+  g_autoptr(GTempFile) owner = g_weak_ref_get (&G_TEMP_FILE_OUTPUT_STREAM (stream)->owner);
+
+  return fd_seek (owner, offset, type, cancellable, error);
 }
 
 static gboolean
@@ -480,7 +482,9 @@ g_temp_file_output_stream_truncate (GFileOutputStream  *stream,
                                     GCancellable       *cancellable,
                                     GError            **error)
 {
-  return fd_truncate (G_TEMP_FILE_OUTPUT_STREAM (stream)->owner, size, cancellable, error);
+  g_autoptr(GTempFile) owner = g_weak_ref_get (&G_TEMP_FILE_OUTPUT_STREAM (stream)->owner);
+
+  return fd_truncate (owner, size, cancellable, error);
 }
 
 static GFileInfo *
@@ -489,7 +493,9 @@ g_temp_file_output_stream_query_info (GFileOutputStream  *stream,
                                       GCancellable       *cancellable,
                                       GError            **error)
 {
-  return fd_query_info (G_TEMP_FILE_OUTPUT_STREAM (stream)->owner, attributes, cancellable, error);
+  g_autoptr(GTempFile) owner = g_weak_ref_get (&G_TEMP_FILE_OUTPUT_STREAM (stream)->owner);
+
+  return fd_query_info (owner, attributes, cancellable, error);
 }
 
 static char *
@@ -501,7 +507,9 @@ g_temp_file_output_stream_get_etag (GFileOutputStream *stream)
 static int
 g_temp_file_output_stream_get_fd (GFileDescriptorBased *fd_based)
 {
-  return owner_fd (G_TEMP_FILE_OUTPUT_STREAM (fd_based)->owner);
+  g_autoptr(GTempFile) owner = g_weak_ref_get (&G_TEMP_FILE_OUTPUT_STREAM (fd_based)->owner);
+
+  return owner_fd (owner);
 }
 
 static void
@@ -515,7 +523,7 @@ g_temp_file_output_stream_finalize (GObject *object)
 {
   GTempFileOutputStream *self = G_TEMP_FILE_OUTPUT_STREAM (object);
 
-  detach_owner (&self->owner);
+  g_weak_ref_clear (&self->owner);
   g_free (self->etag);
 
   G_OBJECT_CLASS (g_temp_file_output_stream_parent_class)->finalize (object);
@@ -552,6 +560,6 @@ _g_temp_file_output_stream_new (GTempFile *owner)
 {
   GTempFileOutputStream *self = g_object_new (G_TYPE_TEMP_FILE_OUTPUT_STREAM, NULL);
 
-  attach_owner (&self->owner, owner);
+  g_weak_ref_init (&self->owner, owner);
   return G_OUTPUT_STREAM (self);
 }

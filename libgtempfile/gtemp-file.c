@@ -30,10 +30,11 @@
  * g_autoptr(GTempFile) file = g_temp_file_new_full (NULL, "report-", ".csv",
  *                                                   G_TEMP_FILE_FLAGS_NONE,
  *                                                   NULL, &error);
- * GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (file));
+ * GOutputStream *out;
  *
  * if (file == NULL)
  *   return FALSE;
+ * out = g_io_stream_get_output_stream (G_IO_STREAM (file));
  * if (!g_output_stream_write_all (out, "a,b\n", 4, NULL, NULL, &error))
  *   return FALSE;
  * g_print ("written to %s\n", g_temp_file_get_path (file));
@@ -87,8 +88,8 @@ struct _GTempFile
 {
   GFileIOStream  parent_instance;
 
-  GInputStream  *input;      /* created on demand */
-  GOutputStream *output;     /* created on demand */
+  GInputStream  *input;
+  GOutputStream *output;
 
   /* As given at construction; once initialized, what was actually used:
    * the absolute directory and the default prefix and suffix. */
@@ -98,6 +99,8 @@ struct _GTempFile
 
   char          *path;       /* NULL while anonymous */
   GFile         *file;       /* for path, created on demand */
+  GPtrArray     *old_paths;  /* earlier values of path and file, which */
+  GPtrArray     *old_files;  /* callers may still hold: freed at finalize */
   GError        *init_error;
 
   int            fd;         /* -1 before initialization and once closed */
@@ -110,6 +113,7 @@ struct _GTempFile
   guint          persisted : 1;  /* the name is no longer a temporary one */
   guint          removed : 1;    /* the temporary name has been removed */
   guint          cleaned_up : 1;
+  guint          created_notified : 1;
 };
 
 enum {
@@ -152,7 +156,8 @@ check_initialized (GTempFile  *self,
     return TRUE;
 
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
-                       _("The temporary file was not created: initialize it with g_initable_init() first"));
+                       _("The temporary file was not created: "
+                         "initialize it with g_initable_init() first"));
   return FALSE;
 }
 
@@ -212,6 +217,7 @@ _g_temp_file_set_op_error (GTempFile    *self,
     [G_TEMP_FILE_OP_SEEK] = N_("Error seeking in temporary file “%s”: %s"),
     [G_TEMP_FILE_OP_TRUNCATE] = N_("Error truncating temporary file “%s”: %s"),
     [G_TEMP_FILE_OP_STAT] = N_("Error getting information about temporary file “%s”: %s"),
+    [G_TEMP_FILE_OP_SYNC] = N_("Error syncing temporary file “%s” to disk: %s"),
     [G_TEMP_FILE_OP_CLOSE] = N_("Error closing temporary file “%s”: %s"),
   };
   static const char * const anonymous[] = {
@@ -219,7 +225,9 @@ _g_temp_file_set_op_error (GTempFile    *self,
     [G_TEMP_FILE_OP_WRITE] = N_("Error writing to an anonymous temporary file in “%s”: %s"),
     [G_TEMP_FILE_OP_SEEK] = N_("Error seeking in an anonymous temporary file in “%s”: %s"),
     [G_TEMP_FILE_OP_TRUNCATE] = N_("Error truncating an anonymous temporary file in “%s”: %s"),
-    [G_TEMP_FILE_OP_STAT] = N_("Error getting information about an anonymous temporary file in “%s”: %s"),
+    [G_TEMP_FILE_OP_STAT] = N_("Error getting information about an anonymous temporary file "
+                               "in “%s”: %s"),
+    [G_TEMP_FILE_OP_SYNC] = N_("Error syncing an anonymous temporary file in “%s” to disk: %s"),
     [G_TEMP_FILE_OP_CLOSE] = N_("Error closing an anonymous temporary file in “%s”: %s"),
   };
 
@@ -247,7 +255,38 @@ check_flags (guint        flags,
   (G_TEMP_FILE_FLAGS_ANONYMOUS | G_TEMP_FILE_FLAGS_KEEP | G_TEMP_FILE_FLAGS_KEEP_ON_CLOSE)
 #define TEMP_PERSIST_FLAGS_KNOWN (G_TEMP_PERSIST_NO_REPLACE | G_TEMP_PERSIST_SYNC)
 
-/* GObject ----------------------------------------------------------------- */
+/* Closes the descriptor, first removing the name if delete-on-close says
+ * so. Once: later calls do nothing. */
+static gboolean
+really_close (GTempFile  *self,
+              GError    **error)
+{
+  GError *local_error = NULL;
+
+  if (self->fd < 0)
+    return TRUE;
+
+  /* Remove the name before closing, so no one can open it by name after we
+   * let go of it. */
+  if (self->delete && self->delete_on_close && owns_name (self))
+    remove_name (self, &local_error);
+
+  if (close (self->fd) != 0 && errno != EINTR && local_error == NULL)
+    {
+      int errsv = errno;
+
+      _g_temp_file_set_op_error (self, G_TEMP_FILE_OP_CLOSE, errsv, &local_error);
+    }
+  self->fd = -1;
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
 
 static void
 g_temp_file_dispose (GObject *object)
@@ -258,6 +297,10 @@ g_temp_file_dispose (GObject *object)
    * deletion table. Errors cannot be reported from here. */
   if (!g_io_stream_is_closed (G_IO_STREAM (self)))
     g_io_stream_close (G_IO_STREAM (self), NULL, NULL);
+
+  /* A close refused because a child still had an operation pending leaves
+   * the descriptor open; nothing can use it any more. */
+  really_close (self, NULL);
 
   if (self->delete && owns_name (self))
     {
@@ -275,13 +318,11 @@ g_temp_file_finalize (GObject *object)
 {
   GTempFile *self = G_TEMP_FILE (object);
 
-  /* Only a close that could not even start (an operation was pending) leaves
-   * the descriptor open here. */
-  _g_tempfile_clear_fd (&self->fd);
-
   g_clear_object (&self->input);
   g_clear_object (&self->output);
   g_clear_object (&self->file);
+  g_clear_pointer (&self->old_files, g_ptr_array_unref);
+  g_clear_pointer (&self->old_paths, g_ptr_array_unref);
   g_clear_error (&self->init_error);
   g_free (self->dir);
   g_free (self->prefix);
@@ -382,32 +423,13 @@ g_temp_file_set_property (GObject      *object,
 static GInputStream *
 g_temp_file_get_input_stream (GIOStream *stream)
 {
-  GTempFile *self = G_TEMP_FILE (stream);
-
-  if (self->input == NULL)
-    {
-      self->input = _g_temp_file_input_stream_new (self);
-      /* A child asked for after the file was closed is closed too. */
-      if (g_io_stream_is_closed (stream))
-        g_input_stream_close (self->input, NULL, NULL);
-    }
-
-  return self->input;
+  return G_TEMP_FILE (stream)->input;
 }
 
 static GOutputStream *
 g_temp_file_get_output_stream (GIOStream *stream)
 {
-  GTempFile *self = G_TEMP_FILE (stream);
-
-  if (self->output == NULL)
-    {
-      self->output = _g_temp_file_output_stream_new (self);
-      if (g_io_stream_is_closed (stream))
-        g_output_stream_close (self->output, NULL, NULL);
-    }
-
-  return self->output;
+  return G_TEMP_FILE (stream)->output;
 }
 
 static gboolean
@@ -416,44 +438,31 @@ g_temp_file_close_fn (GIOStream     *stream,
                       GError       **error)
 {
   GTempFile *self = G_TEMP_FILE (stream);
-  GError *local_error = NULL;
 
-  /* The children do not own the descriptor, so closing them cannot fail;
-   * closing only the ones that exist avoids creating them just to close. */
-  if (self->output != NULL)
-    g_output_stream_close (self->output, NULL, NULL);
-  if (self->input != NULL)
-    g_input_stream_close (self->input, NULL, NULL);
-
-  if (self->fd < 0)
-    return TRUE;
-
-  /* Remove the name before closing, so no one can open it by name after we
-   * let go of it. */
-  if (self->delete && self->delete_on_close && owns_name (self))
-    remove_name (self, &local_error);
-
-  if (close (self->fd) != 0 && errno != EINTR && local_error == NULL)
-    _g_temp_file_set_op_error (self, G_TEMP_FILE_OP_CLOSE, errno, &local_error);
-  self->fd = -1;
-
-  if (local_error != NULL)
+  /* Never pull the descriptor from under an operation in progress on one of
+   * the halves; dispose closes it once nothing can use it. */
+  if (g_output_stream_has_pending (self->output) || g_input_stream_has_pending (self->input))
     {
-      g_propagate_error (error, local_error);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                           _("Stream has outstanding operation"));
       return FALSE;
     }
 
-  return TRUE;
+  /* The halves do not own the descriptor: closing them cannot fail. */
+  g_output_stream_close (self->output, NULL, NULL);
+  g_input_stream_close (self->input, NULL, NULL);
+
+  return really_close (self, error);
 }
 
 /* GInitable --------------------------------------------------------------- */
 
+/* Creates the file. It may run in a worker thread, so it notifies nothing. */
 static gboolean
-g_temp_file_initable_init (GInitable     *initable,
-                           GCancellable  *cancellable,
-                           GError       **error)
+create_file (GTempFile     *self,
+             GCancellable  *cancellable,
+             GError       **error)
 {
-  GTempFile *self = G_TEMP_FILE (initable);
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
   const char *prefix;
@@ -476,7 +485,10 @@ g_temp_file_initable_init (GInitable     *initable,
   prefix = self->prefix != NULL ? self->prefix : GTEMPFILE_DEFAULT_PREFIX;
   suffix = self->suffix != NULL ? self->suffix : "";
 
-  if (!g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+  /* Bad arguments are reported before anything touches the disk, even the
+   * probe for the default directory. */
+  if (!g_cancellable_set_error_if_cancelled (cancellable, &local_error) &&
+      _g_tempfile_check_affixes (prefix, suffix, &local_error))
     dir = _g_tempfile_resolve_dir (self->dir, &local_error);
 
   if (dir != NULL)
@@ -510,6 +522,40 @@ g_temp_file_initable_init (GInitable     *initable,
   return TRUE;
 }
 
+/* The properties that creation filled in, announced in the caller's thread. */
+static void
+notify_created (GTempFile *self)
+{
+  if (self->created_notified)
+    return;
+  self->created_notified = TRUE;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DIR]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREFIX]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUFFIX]);
+  if (self->path != NULL)
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PATH]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILE]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static gboolean
+g_temp_file_initable_init (GInitable     *initable,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  GTempFile *self = G_TEMP_FILE (initable);
+
+  if (!create_file (self, cancellable, error))
+    return FALSE;
+
+  notify_created (self);
+  return TRUE;
+}
+
 static void
 g_temp_file_initable_iface_init (GInitableIface *iface)
 {
@@ -519,14 +565,14 @@ g_temp_file_initable_iface_init (GInitableIface *iface)
 /* GAsyncInitable ---------------------------------------------------------- */
 
 static void
-init_in_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
+create_in_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
 {
   GError *error = NULL;
 
-  if (g_initable_init (G_INITABLE (source_object), cancellable, &error))
+  if (create_file (G_TEMP_FILE (source_object), cancellable, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -547,7 +593,7 @@ g_temp_file_init_async (GAsyncInitable      *initable,
    * meanwhile: a file kept with G_TEMP_FILE_FLAGS_KEEP must never be created
    * behind the caller's back. Cancelling before it exists does cancel. */
   g_task_set_check_cancellable (task, FALSE);
-  g_task_run_in_thread (task, init_in_thread);
+  g_task_run_in_thread (task, create_in_thread);
 }
 
 static gboolean
@@ -557,7 +603,11 @@ g_temp_file_init_finish (GAsyncInitable  *initable,
 {
   g_return_val_if_fail (g_task_is_valid (result, initable), FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+
+  notify_created (G_TEMP_FILE (initable));
+  return TRUE;
 }
 
 static void
@@ -715,6 +765,8 @@ g_temp_file_init (GTempFile *self)
   self->fd = -1;
   self->delete = TRUE;
   self->delete_on_close = TRUE;
+  self->input = _g_temp_file_input_stream_new (self);
+  self->output = _g_temp_file_output_stream_new (self);
 }
 
 /* Construction ------------------------------------------------------------ */
@@ -891,6 +943,9 @@ g_temp_file_create_finish (GAsyncResult  *result,
  * `NamedTemporaryFile`. After [method@GTempfile.TempFile.persist] it is the
  * new path. The path stays set after the file has been removed.
  *
+ * The string belongs to @self and stays valid as long as @self lives, even
+ * after a persist gives the file another path.
+ *
  * Returns: (transfer none) (type filename) (nullable): the path, or %NULL
  *   while the file is anonymous
  *
@@ -908,7 +963,9 @@ g_temp_file_get_path (GTempFile *self)
  * g_temp_file_get_file:
  * @self: a #GTempFile
  *
- * Gets a [iface@Gio.File] for the path of the file.
+ * Gets a [iface@Gio.File] for the path of the file. It belongs to @self and
+ * stays valid as long as @self lives, even after a persist gives the file
+ * another path (a new #GFile is made for that).
  *
  * Returns: (transfer none) (nullable): the file, or %NULL while the file is
  *   anonymous
@@ -1055,7 +1112,7 @@ sync_file (GTempFile  *self,
            GError    **error)
 {
   int fd = self->fd;
-  int res;
+  int errsv;
 
   /* A named file closed with delete-on-close FALSE can still be persisted. */
   if (fd < 0)
@@ -1063,24 +1120,25 @@ sync_file (GTempFile  *self,
       fd = open (self->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
       if (fd < 0)
         {
-          _g_tempfile_set_error_path (error, errno,
+          errsv = errno;
+          _g_tempfile_set_error_path (error, errsv,
                                       _("Error opening temporary file “%s” to sync it: %s"),
                                       self->path);
           return FALSE;
         }
     }
 
-  do
-    res = fsync (fd);
-  while (res != 0 && errno == EINTR);
-
-  if (res != 0)
-    _g_temp_file_set_op_error (self, G_TEMP_FILE_OP_WRITE, errno, error);
-
+  errsv = _g_tempfile_fsync (fd) == 0 ? 0 : errno;
   if (fd != self->fd)
     _g_tempfile_clear_fd (&fd);
 
-  return res == 0;
+  if (errsv != 0)
+    {
+      _g_temp_file_set_op_error (self, G_TEMP_FILE_OP_SYNC, errsv, error);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 static int
@@ -1088,6 +1146,18 @@ link_fd_func (const char *path,
               gpointer    user_data)
 {
   return _g_tempfile_link_fd (GPOINTER_TO_INT (user_data), path);
+}
+
+static void
+set_link_error (GTempFile   *self,
+                int          errsv,
+                const char  *target,
+                GError     **error)
+{
+  _g_tempfile_set_error_paths (error, errsv,
+                               _("Error giving an anonymous temporary file in “%s” "
+                                 "the name “%s”: %s"),
+                               self->dir, target);
 }
 
 static gboolean
@@ -1104,9 +1174,8 @@ persist_anonymous (GTempFile   *self,
     {
       if (_g_tempfile_link_fd (self->fd, target) != 0)
         {
-          _g_tempfile_set_error_paths (error, errno,
-                                       _("Error giving an anonymous temporary file in “%s” the name “%s”: %s"),
-                                       self->dir, target);
+          errsv = errno;
+          set_link_error (self, errsv, target, error);
           return FALSE;
         }
       return TRUE;
@@ -1118,9 +1187,8 @@ persist_anonymous (GTempFile   *self,
   if (_g_tempfile_create (target_dir, ".#tmp", "", G_TEMPFILE_KIND_FILE,
                           link_fd_func, GINT_TO_POINTER (self->fd), &sibling, NULL) < 0)
     {
-      _g_tempfile_set_error_paths (error, errno,
-                                   _("Error giving an anonymous temporary file in “%s” the name “%s”: %s"),
-                                   self->dir, target);
+      errsv = errno;
+      set_link_error (self, errsv, target, error);
       return FALSE;
     }
 
@@ -1128,9 +1196,7 @@ persist_anonymous (GTempFile   *self,
     {
       errsv = errno;
       g_unlink (sibling);
-      _g_tempfile_set_error_paths (error, errsv,
-                                   _("Error giving an anonymous temporary file in “%s” the name “%s”: %s"),
-                                   self->dir, target);
+      set_link_error (self, errsv, target, error);
       return FALSE;
     }
 
@@ -1152,13 +1218,37 @@ persist_named (GTempFile   *self,
 
   if (res != 0)
     {
-      _g_tempfile_set_error_paths (error, errno,
+      int errsv = errno;
+
+      _g_tempfile_set_error_paths (error, errsv,
                                    _("Error moving temporary file “%s” to “%s”: %s"),
                                    self->path, target);
       return FALSE;
     }
 
   return TRUE;
+}
+
+/* Gives the object its new name. The old path and GFile were handed out
+ * without a reference, so they stay alive until finalize. */
+static void
+take_new_name (GTempFile *self,
+               char      *target)
+{
+  if (self->path != NULL)
+    {
+      if (self->old_paths == NULL)
+        self->old_paths = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (self->old_paths, g_steal_pointer (&self->path));
+    }
+  if (self->file != NULL)
+    {
+      if (self->old_files == NULL)
+        self->old_files = g_ptr_array_new_with_free_func (g_object_unref);
+      g_ptr_array_add (self->old_files, g_steal_pointer (&self->file));
+    }
+
+  self->path = target;
 }
 
 /**
@@ -1233,7 +1323,8 @@ g_temp_file_persist (GTempFile          *self,
       g_autofree char *display = g_filename_display_name (self->dir);
 
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
-                   _("Cannot persist an anonymous temporary file in “%s”: it was closed, so it no longer exists"),
+                   _("Cannot persist an anonymous temporary file in “%s”: it was closed, "
+                     "so it no longer exists"),
                    display);
       return FALSE;
     }
@@ -1243,7 +1334,8 @@ g_temp_file_persist (GTempFile          *self,
       g_autofree char *display = g_filename_display_name (self->dir);
 
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   _("Cannot persist an anonymous temporary file in “%s”: this system cannot give a name to a file created without one"),
+                   _("Cannot persist an anonymous temporary file in “%s”: this system cannot "
+                     "give a name to a file created without one"),
                    display);
       return FALSE;
     }
@@ -1273,9 +1365,7 @@ g_temp_file_persist (GTempFile          *self,
   was_anonymous = self->anonymous;
   was_deleting = self->delete;
 
-  g_free (self->path);
-  self->path = g_steal_pointer (&target);
-  g_clear_object (&self->file);
+  take_new_name (self, g_steal_pointer (&target));
   self->anonymous = FALSE;
   self->delete = FALSE;
   self->persisted = TRUE;
@@ -1291,8 +1381,11 @@ g_temp_file_persist (GTempFile          *self,
 
   if ((flags & G_TEMP_PERSIST_SYNC) != 0 && _g_tempfile_fsync_parent (self->path) != 0)
     {
-      _g_tempfile_set_error_path (error, errno,
-                                  _("Error syncing the directory of “%s”: %s"), self->path);
+      int errsv = errno;
+
+      _g_tempfile_set_error_path (error, errsv,
+                                  _("Error syncing the directory of “%s” to disk: %s"),
+                                  self->path);
       return FALSE;
     }
 

@@ -171,7 +171,9 @@ read_urandom (guint8  *buffer,
   fd = open (device, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     {
-      _g_tempfile_set_error_path (error, errno, _("Error reading random bytes from “%s”: %s"),
+      int errsv = errno;
+
+      _g_tempfile_set_error_path (error, errsv, _("Error reading random bytes from “%s”: %s"),
                                   device);
       return FALSE;
     }
@@ -321,56 +323,51 @@ _g_tempfile_resolve_dir (const char  *dir,
 }
 
 static gboolean
-check_affix (const char    *affix,
-             const char    *dir,
-             gboolean       is_prefix,
-             GError       **error)
+check_affix (const char  *affix,
+             gboolean     is_prefix,
+             GError     **error)
 {
   g_autofree char *display = NULL;
-  g_autofree char *display_dir = NULL;
 
   if (strchr (affix, '/') == NULL && strchr (affix, G_DIR_SEPARATOR) == NULL)
     return TRUE;
 
   display = g_filename_display_name (affix);
-  display_dir = g_filename_display_name (dir);
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                is_prefix
-               ? _("Invalid prefix “%s” for a temporary name in “%s”: it must not contain “/”")
-               : _("Invalid suffix “%s” for a temporary name in “%s”: it must not contain “/”"),
-               display, display_dir);
+               ? _("Invalid prefix “%s” for a temporary name: it must not contain “/”")
+               : _("Invalid suffix “%s” for a temporary name: it must not contain “/”"),
+               display);
   return FALSE;
 }
 
 /*
  * _g_tempfile_check_affixes:
  *
- * Refuses a prefix or suffix that would put the name outside @dir, and a name
- * longer than a file-name component may be. Nothing is created.
+ * Refuses a prefix or suffix that would put the name outside its directory,
+ * and a name longer than a file-name component may be. Nothing is touched,
+ * so callers check before they even look for the default directory.
  */
 gboolean
-_g_tempfile_check_affixes (const char     *dir,
-                           const char     *prefix,
-                           const char     *suffix,
-                           GTempfileKind   kind,
-                           GError        **error)
+_g_tempfile_check_affixes (const char  *prefix,
+                           const char  *suffix,
+                           GError     **error)
 {
   gsize length;
 
-  if (!check_affix (prefix, dir, TRUE, error) ||
-      !check_affix (suffix, dir, FALSE, error))
+  if (!check_affix (prefix, TRUE, error) ||
+      !check_affix (suffix, FALSE, error))
     return FALSE;
 
   length = strlen (prefix) + GTEMPFILE_RANDOM_CHARS + strlen (suffix);
   if (length > NAME_MAX)
     {
-      g_autofree char *display = g_filename_display_name (dir);
+      g_autofree char *display_prefix = g_filename_display_name (prefix);
 
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG,
-                   kind == G_TEMPFILE_KIND_FILE
-                   ? _("Cannot create a temporary file in “%s”: a name with this prefix and suffix would be %zu bytes long, more than the %d bytes a file name may have")
-                   : _("Cannot create a temporary directory in “%s”: a name with this prefix and suffix would be %zu bytes long, more than the %d bytes a file name may have"),
-                   display, length, NAME_MAX);
+                   _("A temporary name with prefix “%s” would be %zu bytes long, "
+                     "more than the %d bytes a file name may have"),
+                   display_prefix, length, NAME_MAX);
       return FALSE;
     }
 
@@ -415,7 +412,7 @@ _g_tempfile_create (const char           *dir,
   if (path_out != NULL)
     *path_out = NULL;
 
-  if (!_g_tempfile_check_affixes (dir, prefix, suffix, kind, error))
+  if (!_g_tempfile_check_affixes (prefix, suffix, error))
     {
       errno = EINVAL;
       return -1;
@@ -471,7 +468,8 @@ _g_tempfile_create (const char           *dir,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
                    kind == G_TEMPFILE_KIND_FILE
                    ? _("No usable temporary file name found in “%s” after %d attempts")
-                   : _("No usable temporary directory name found in “%s” after %d attempts"),
+                   : _("No usable temporary directory name found in “%s” after %d "
+                       "attempts"),
                    display, GTEMPFILE_MAX_TRIES);
     }
   errno = EEXIST;
@@ -497,11 +495,32 @@ _g_tempfile_make_dir_func (const char *path,
 /* Cleared for good when the kernel answers EISDIR (Linux before 3.11 reads
  * O_TMPFILE as O_DIRECTORY), or by the test hook. */
 static int o_tmpfile_works = TRUE;
+static int o_tmpfile_test_errno;
 
 void
 _g_tempfile_set_o_tmpfile_for_testing (gboolean enabled)
 {
   g_atomic_int_set (&o_tmpfile_works, enabled);
+}
+
+void
+_g_tempfile_set_o_tmpfile_errno_for_testing (int errsv)
+{
+  o_tmpfile_test_errno = errsv;
+}
+
+static int
+open_tmpfile (const char *dir)
+{
+  if (G_UNLIKELY (o_tmpfile_test_errno != 0))
+    {
+      errno = o_tmpfile_test_errno;
+      return -1;
+    }
+
+  /* No O_EXCL, so that persist can link the file into place; no
+   * O_NOFOLLOW, so that a symbolic link to a directory is used as given. */
+  return open (dir, O_RDWR | O_TMPFILE | O_CLOEXEC, GTEMPFILE_FILE_MODE);
 }
 
 /*
@@ -526,15 +545,13 @@ _g_tempfile_open_anonymous (const char  *dir,
 
   /* Checked even when O_TMPFILE ignores them, so that a bad prefix fails the
    * same way on every system. */
-  if (!_g_tempfile_check_affixes (dir, prefix, suffix, G_TEMPFILE_KIND_FILE, error))
+  if (!_g_tempfile_check_affixes (prefix, suffix, error))
     return -1;
 
 #ifdef HAVE_O_TMPFILE
   if (g_atomic_int_get (&o_tmpfile_works))
     {
-      /* No O_EXCL, so that persist can link the file into place; no
-       * O_NOFOLLOW, so that a symbolic link to a directory is used as given. */
-      fd = open (dir, O_RDWR | O_TMPFILE | O_CLOEXEC, GTEMPFILE_FILE_MODE);
+      fd = open_tmpfile (dir);
       if (fd >= 0)
         {
           /* Some C libraries passed no mode with O_TMPFILE (glibc bug 17523),
@@ -601,8 +618,17 @@ _g_tempfile_link_fd (int         fd,
   errsv = errno;
   if (errsv == ENOENT && access ("/proc/self/fd", F_OK) != 0)
     {
-      /* No /proc: the direct way needs CAP_DAC_READ_SEARCH. */
-      return linkat (fd, "", AT_FDCWD, target, AT_EMPTY_PATH);
+      g_autofree char *parent = NULL;
+
+      /* No /proc: the direct way needs CAP_DAC_READ_SEARCH, and says ENOENT
+       * without it, as it does for a missing target directory. */
+      if (linkat (fd, "", AT_FDCWD, target, AT_EMPTY_PATH) == 0)
+        return 0;
+
+      errsv = errno;
+      parent = g_path_get_dirname (target);
+      if (errsv == ENOENT && g_file_test (parent, G_FILE_TEST_IS_DIR))
+        errsv = EOPNOTSUPP;
     }
 
   errno = errsv;
@@ -610,6 +636,12 @@ _g_tempfile_link_fd (int         fd,
 }
 
 static int renameat2_missing = FALSE;
+
+void
+_g_tempfile_set_renameat2_for_testing (gboolean enabled)
+{
+  g_atomic_int_set (&renameat2_missing, !enabled);
+}
 
 /*
  * _g_tempfile_rename_noreplace:
@@ -637,8 +669,6 @@ _g_tempfile_rename_noreplace (const char *from,
         return -1;
       /* EINVAL: this file system does not support the flag. */
     }
-#else
-  (void) renameat2_missing;
 #endif
 
   if (link (from, to) != 0)
@@ -660,6 +690,32 @@ _g_tempfile_rename_noreplace (const char *from,
   return 0;
 }
 
+static guint fsync_count;
+
+/*
+ * _g_tempfile_fsync:
+ *
+ * fsync(2), retried when interrupted. Returns 0, or -1 with errno.
+ */
+int
+_g_tempfile_fsync (int fd)
+{
+  int res;
+
+  g_atomic_int_inc (&fsync_count);
+  do
+    res = fsync (fd);
+  while (res != 0 && errno == EINTR);
+
+  return res;
+}
+
+guint
+_g_tempfile_get_fsync_count_for_testing (void)
+{
+  return g_atomic_int_get (&fsync_count);
+}
+
 /*
  * _g_tempfile_fsync_parent:
  *
@@ -677,10 +733,7 @@ _g_tempfile_fsync_parent (const char *path)
   if (fd < 0)
     return -1;
 
-  do
-    res = fsync (fd);
-  while (res != 0 && errno == EINTR);
-
+  res = _g_tempfile_fsync (fd);
   _g_tempfile_clear_fd (&fd);
   return res;
 }

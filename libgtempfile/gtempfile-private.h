@@ -60,10 +60,8 @@ gboolean     _g_tempfile_random_chars       (char         *out,
 char        *_g_tempfile_make_absolute      (const char   *path);
 char        *_g_tempfile_resolve_dir        (const char   *dir,
                                              GError      **error);
-gboolean     _g_tempfile_check_affixes      (const char   *dir,
-                                             const char   *prefix,
+gboolean     _g_tempfile_check_affixes      (const char   *prefix,
                                              const char   *suffix,
-                                             GTempfileKind kind,
                                              GError      **error);
 int          _g_tempfile_create             (const char   *dir,
                                              const char   *prefix,
@@ -86,6 +84,7 @@ int          _g_tempfile_link_fd            (int           fd,
                                              const char   *target);
 int          _g_tempfile_rename_noreplace   (const char   *from,
                                              const char   *to);
+int          _g_tempfile_fsync              (int           fd);
 int          _g_tempfile_fsync_parent       (const char   *path);
 void         _g_tempfile_clear_fd           (int          *fd_ptr);
 
@@ -99,6 +98,7 @@ typedef enum
   G_TEMP_FILE_OP_SEEK,
   G_TEMP_FILE_OP_TRUNCATE,
   G_TEMP_FILE_OP_STAT,
+  G_TEMP_FILE_OP_SYNC,
   G_TEMP_FILE_OP_CLOSE,
 } GTempFileOp;
 
@@ -118,5 +118,8 @@ typedef void (*GTempfileNameFunc) (char     *out,
 void         _g_tempfile_set_name_func_for_testing (GTempfileNameFunc func,
                                                     gpointer          user_data);
 void         _g_tempfile_set_o_tmpfile_for_testing (gboolean          enabled);
+void         _g_tempfile_set_o_tmpfile_errno_for_testing (int         errsv);
+void         _g_tempfile_set_renameat2_for_testing (gboolean          enabled);
+guint        _g_tempfile_get_fsync_count_for_testing (void);
 
 G_END_DECLS

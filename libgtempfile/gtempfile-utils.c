@@ -245,11 +245,13 @@ g_tempfile_get_tempprefix (void)
  * `0600` (less if the umask removes bits). Only a name that already exists
  * makes it try another one, at most 10 000 times.
  *
- * Errors are in the `G_IO_ERROR` domain and name the directory:
- * %G_IO_ERROR_INVALID_ARGUMENT for a @prefix or @suffix containing `/`,
- * %G_IO_ERROR_FILENAME_TOO_LONG for an overlong name, %G_IO_ERROR_NOT_FOUND,
- * %G_IO_ERROR_NOT_DIRECTORY or %G_IO_ERROR_PERMISSION_DENIED for an unusable
- * @dir, and %G_IO_ERROR_EXISTS if no free name was found.
+ * Errors are in the `G_IO_ERROR` domain with a message that names the
+ * directory or the bad argument: %G_IO_ERROR_INVALID_ARGUMENT for a @prefix
+ * or @suffix containing `/`, %G_IO_ERROR_FILENAME_TOO_LONG for an overlong
+ * name (both reported before anything touches the disk),
+ * %G_IO_ERROR_NOT_FOUND, %G_IO_ERROR_NOT_DIRECTORY or
+ * %G_IO_ERROR_PERMISSION_DENIED for an unusable @dir, and
+ * %G_IO_ERROR_EXISTS if no free name was found.
  *
  * Returns: an open file descriptor, or -1 with @error set
  *
@@ -269,15 +271,17 @@ g_tempfile_mkstemp (const char  *dir,
 
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
+  prefix = prefix != NULL ? prefix : GTEMPFILE_DEFAULT_PREFIX;
+  suffix = suffix != NULL ? suffix : "";
+  if (!_g_tempfile_check_affixes (prefix, suffix, error))
+    return -1;
+
   real_dir = _g_tempfile_resolve_dir (dir, error);
   if (real_dir == NULL)
     return -1;
 
-  return _g_tempfile_create (real_dir,
-                             prefix != NULL ? prefix : GTEMPFILE_DEFAULT_PREFIX,
-                             suffix != NULL ? suffix : "",
-                             G_TEMPFILE_KIND_FILE, _g_tempfile_open_file_func, NULL,
-                             path_out, error);
+  return _g_tempfile_create (real_dir, prefix, suffix, G_TEMPFILE_KIND_FILE,
+                             _g_tempfile_open_file_func, NULL, path_out, error);
 }
 
 /**
@@ -312,15 +316,17 @@ g_tempfile_mkdtemp (const char  *dir,
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  prefix = prefix != NULL ? prefix : GTEMPFILE_DEFAULT_PREFIX;
+  suffix = suffix != NULL ? suffix : "";
+  if (!_g_tempfile_check_affixes (prefix, suffix, error))
+    return NULL;
+
   real_dir = _g_tempfile_resolve_dir (dir, error);
   if (real_dir == NULL)
     return NULL;
 
-  if (_g_tempfile_create (real_dir,
-                          prefix != NULL ? prefix : GTEMPFILE_DEFAULT_PREFIX,
-                          suffix != NULL ? suffix : "",
-                          G_TEMPFILE_KIND_DIRECTORY, _g_tempfile_make_dir_func, NULL,
-                          &path, error) < 0)
+  if (_g_tempfile_create (real_dir, prefix, suffix, G_TEMPFILE_KIND_DIRECTORY,
+                          _g_tempfile_make_dir_func, NULL, &path, error) < 0)
     return NULL;
 
   return path;

@@ -11,6 +11,7 @@
 #include <ftw.h>
 #include <grp.h>
 #include <string.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -54,21 +55,44 @@ test_remove_tree (const char *path)
   nftw (path, remove_entry, 64, FTW_DEPTH | FTW_PHYS);
 }
 
+static char *private_tmpdir;
+
+static void
+remove_private_tmpdir (void)
+{
+  test_remove_tree (private_tmpdir);
+  g_free (private_tmpdir);
+}
+
+/* Every test works in a directory of its own, which it may empty.
+ *
+ * meson names one for each test program in GTEMPFILE_TEST_TMPDIR and points
+ * TMPDIR at it; that one is emptied when the program starts, so leftovers of
+ * an earlier run do not count. Run any other way (by hand, installed), the
+ * program makes a fresh directory under TMPDIR instead, points TMPDIR at it
+ * and removes it at exit: it never empties a directory it did not make. */
 void
 test_init (int    *argc,
            char ***argv)
 {
-  const char *tmpdir = g_getenv ("TMPDIR");
+  const char *owned = g_getenv ("GTEMPFILE_TEST_TMPDIR");
 
   g_test_init (argc, argv, NULL);
 
-  /* meson sets TMPDIR to a folder of the build tree for each test program;
-   * start from an empty one so leftovers of an earlier run do not count. */
-  if (tmpdir != NULL && !g_test_subprocess ())
+  if (g_test_subprocess ())
+    return;   /* TMPDIR was set up by the parent */
+
+  if (owned != NULL && g_strcmp0 (owned, g_getenv ("TMPDIR")) == 0)
     {
-      test_remove_tree (tmpdir);
-      g_assert_no_errno (g_mkdir_with_parents (tmpdir, 0755));
+      test_remove_tree (owned);
+      g_assert_no_errno (g_mkdir_with_parents (owned, 0755));
+      return;
     }
+
+  private_tmpdir = g_dir_make_tmp ("gtempfile-tests-XXXXXX", NULL);
+  g_assert_nonnull (private_tmpdir);
+  g_setenv ("TMPDIR", private_tmpdir, TRUE);
+  atexit (remove_private_tmpdir);
 }
 
 char *

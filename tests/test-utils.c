@@ -333,9 +333,27 @@ test_tempdir_override (void)
 }
 
 static gpointer
-get_tempdir_thread (gpointer data)
+race_tempdir_thread (gpointer data)
 {
-  return g_tempfile_get_tempdir (NULL);
+  const char *choices[] = { "/race/a", "/race/b" };
+  guint id = GPOINTER_TO_UINT (data);
+
+  /* Half the threads replace the setting while the others read it: each
+   * read must be one of the values, whole, never freed memory (the
+   * sanitizer build checks that). */
+  for (guint i = 0; i < 20000; i++)
+    {
+      if (id % 2 == 0)
+        g_tempfile_set_tempdir (choices[i % 2]);
+      else
+        {
+          g_autofree char *result = g_tempfile_get_tempdir (NULL);
+
+          if (g_strcmp0 (result, choices[0]) != 0 && g_strcmp0 (result, choices[1]) != 0)
+            return GUINT_TO_POINTER (FALSE);
+        }
+    }
+  return GUINT_TO_POINTER (TRUE);
 }
 
 static void
@@ -343,15 +361,12 @@ test_tempdir_threads (void)
 {
   GThread *threads[8];
 
+  g_tempfile_set_tempdir ("/race/a");
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("tempdir", race_tempdir_thread, GUINT_TO_POINTER (i));
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_assert_true (GPOINTER_TO_UINT (g_thread_join (threads[i])));
   g_tempfile_set_tempdir (NULL);
-  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
-    threads[i] = g_thread_new ("tempdir", get_tempdir_thread, NULL);
-  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
-    {
-      g_autofree char *result = g_thread_join (threads[i]);
-
-      g_assert_cmpstr (result, ==, g_getenv ("TMPDIR"));
-    }
 }
 
 /* mkstemp and mkdtemp ----------------------------------------------------- */
@@ -688,14 +703,18 @@ test_collisions_exhausted (void)
 
 /* Errors ------------------------------------------------------------------ */
 
+/* Both mkstemp and mkdtemp fail with @code, with a message that contains
+ * @named (the directory, or the offending prefix), and return nothing. */
 static void
 assert_mkstemp_fails (const char *dir,
                       const char *prefix,
                       const char *suffix,
-                      int         code)
+                      int         code,
+                      const char *named)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) derror = NULL;
+  g_autofree char *display = g_filename_display_name (named);
   char *path = (char *) "not reset";
   char *dpath;
 
@@ -707,14 +726,8 @@ assert_mkstemp_fails (const char *dir,
   g_assert_error (derror, G_IO_ERROR, code);
   g_assert_null (dpath);
 
-  /* The message names the directory. */
-  if (dir != NULL)
-    {
-      g_autofree char *display = g_filename_display_name (dir);
-
-      g_assert_nonnull (strstr (error->message, display));
-      g_assert_nonnull (strstr (derror->message, display));
-    }
+  g_assert_nonnull (strstr (error->message, display));
+  g_assert_nonnull (strstr (derror->message, display));
 }
 
 static void
@@ -723,7 +736,7 @@ test_errors_missing_dir (void)
   g_autofree char *dir = test_dir_new ();
   g_autofree char *missing = g_build_filename (dir, "missing", NULL);
 
-  assert_mkstemp_fails (missing, NULL, NULL, G_IO_ERROR_NOT_FOUND);
+  assert_mkstemp_fails (missing, NULL, NULL, G_IO_ERROR_NOT_FOUND, missing);
   g_assert_false (test_exists (missing));
   test_remove_tree (dir);
 }
@@ -735,7 +748,7 @@ test_errors_not_directory (void)
   g_autofree char *file = g_build_filename (dir, "file", NULL);
 
   test_write_file (file, "content");
-  assert_mkstemp_fails (file, NULL, NULL, G_IO_ERROR_NOT_DIRECTORY);
+  assert_mkstemp_fails (file, NULL, NULL, G_IO_ERROR_NOT_DIRECTORY, file);
   test_assert_contents (file, "content");
   test_remove_tree (dir);
 }
@@ -748,13 +761,19 @@ test_errors_separator (void)
 
   /* Even where the result would be a valid path, nothing is created. */
   g_assert_no_errno (g_mkdir (sub, 0700));
-  assert_mkstemp_fails (dir, "sub/x", NULL, G_IO_ERROR_INVALID_ARGUMENT);
-  assert_mkstemp_fails (dir, "../x", NULL, G_IO_ERROR_INVALID_ARGUMENT);
-  assert_mkstemp_fails (dir, NULL, "/x", G_IO_ERROR_INVALID_ARGUMENT);
-  assert_mkstemp_fails (dir, "/", "", G_IO_ERROR_INVALID_ARGUMENT);
+  assert_mkstemp_fails (dir, "sub/x", NULL, G_IO_ERROR_INVALID_ARGUMENT, "sub/x");
+  assert_mkstemp_fails (dir, "../x", NULL, G_IO_ERROR_INVALID_ARGUMENT, "../x");
+  assert_mkstemp_fails (dir, NULL, "/x", G_IO_ERROR_INVALID_ARGUMENT, "/x");
+  assert_mkstemp_fails (dir, "/", "", G_IO_ERROR_INVALID_ARGUMENT, "“/”");
 
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
   g_assert_cmpuint (test_count_entries (sub), ==, 0);
+
+  /* Checked before the default directory is even looked for. */
+  g_tempfile_set_tempdir ("/nonexistent/default");
+  assert_mkstemp_fails (NULL, "a/b", NULL, G_IO_ERROR_INVALID_ARGUMENT, "a/b");
+  g_tempfile_set_tempdir (NULL);
+
   test_remove_tree (dir);
 }
 
@@ -770,8 +789,8 @@ test_errors_too_long (void)
   int fd;
 
   /* 248 + 8 = 256 bytes: one too many for a file name. */
-  assert_mkstemp_fails (dir, prefix, NULL, G_IO_ERROR_FILENAME_TOO_LONG);
-  assert_mkstemp_fails (dir, "p", prefix, G_IO_ERROR_FILENAME_TOO_LONG);
+  assert_mkstemp_fails (dir, prefix, NULL, G_IO_ERROR_FILENAME_TOO_LONG, prefix);
+  assert_mkstemp_fails (dir, "p", prefix, G_IO_ERROR_FILENAME_TOO_LONG, "“p”");
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
   /* 255 is fine. */
@@ -782,8 +801,7 @@ test_errors_too_long (void)
   /* A directory path longer than PATH_MAX. */
   while (deep->len < 5000)
     g_string_append (deep, "/dddddddddddddddddddddddddddddddd");
-  g_assert_cmpint (g_tempfile_mkstemp (deep->str, NULL, NULL, NULL, &error), ==, -1);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG);
+  assert_mkstemp_fails (deep->str, NULL, NULL, G_IO_ERROR_FILENAME_TOO_LONG, deep->str);
 
   test_remove_tree (dir);
 }
@@ -800,7 +818,7 @@ test_errors_permission_denied (void)
 
       test_drop_privileges ();
       _g_tempfile_set_name_func_for_testing (test_names_func, &names);
-      assert_mkstemp_fails (dir, NULL, NULL, G_IO_ERROR_PERMISSION_DENIED);
+      assert_mkstemp_fails (dir, NULL, NULL, G_IO_ERROR_PERMISSION_DENIED, dir);
       g_assert_cmpuint (names.calls, ==, 2);
       return;
     }
