@@ -97,10 +97,7 @@ struct _GTempFile
   char          *prefix;
   char          *suffix;
 
-  char          *path;       /* NULL while anonymous */
-  GFile         *file;       /* for path, created on demand */
-  GPtrArray     *old_paths;  /* earlier values of path and file, which */
-  GPtrArray     *old_files;  /* callers may still hold: freed at finalize */
+  GTempfilePath  name;       /* path NULL while anonymous */
   GError        *init_error;
 
   int            fd;         /* -1 before initialization and once closed */
@@ -165,14 +162,14 @@ check_initialized (GTempFile  *self,
 static gboolean
 owns_name (GTempFile *self)
 {
-  return self->path != NULL && !self->persisted && !self->removed;
+  return self->name.path != NULL && !self->persisted && !self->removed;
 }
 
 static gboolean
 remove_name (GTempFile  *self,
              GError    **error)
 {
-  if (g_unlink (self->path) != 0)
+  if (g_unlink (self->name.path) != 0)
     {
       int errsv = errno;
 
@@ -180,7 +177,7 @@ remove_name (GTempFile  *self,
       if (errsv != ENOENT && errsv != ENOTDIR)
         {
           _g_tempfile_set_error_path (error, errsv,
-                                      _("Error removing temporary file “%s”: %s"), self->path);
+                                      _("Error removing temporary file “%s”: %s"), self->name.path);
           return FALSE;
         }
     }
@@ -231,24 +228,10 @@ _g_temp_file_set_op_error (GTempFile    *self,
     [G_TEMP_FILE_OP_CLOSE] = N_("Error closing an anonymous temporary file in “%s”: %s"),
   };
 
-  if (self->path != NULL)
-    _g_tempfile_set_error_path (error, errsv, _(named[op]), self->path);
+  if (self->name.path != NULL)
+    _g_tempfile_set_error_path (error, errsv, _(named[op]), self->name.path);
   else
     _g_tempfile_set_error_path (error, errsv, _(anonymous[op]), self->dir);
-}
-
-static gboolean
-check_flags (guint        flags,
-             guint        known,
-             const char  *type_name,
-             GError     **error)
-{
-  if ((flags & ~known) == 0)
-    return TRUE;
-
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-               _("Unknown flags 0x%x for %s"), flags & ~known, type_name);
-  return FALSE;
 }
 
 #define TEMP_FILE_FLAGS_KNOWN \
@@ -320,14 +303,11 @@ g_temp_file_finalize (GObject *object)
 
   g_clear_object (&self->input);
   g_clear_object (&self->output);
-  g_clear_object (&self->file);
-  g_clear_pointer (&self->old_files, g_ptr_array_unref);
-  g_clear_pointer (&self->old_paths, g_ptr_array_unref);
+  _g_tempfile_path_clear (&self->name);
   g_clear_error (&self->init_error);
   g_free (self->dir);
   g_free (self->prefix);
   g_free (self->suffix);
-  g_free (self->path);
 
   G_OBJECT_CLASS (g_temp_file_parent_class)->finalize (object);
 }
@@ -459,10 +439,11 @@ g_temp_file_close_fn (GIOStream     *stream,
 
 /* Creates the file. It may run in a worker thread, so it notifies nothing. */
 static gboolean
-create_file (GTempFile     *self,
+create_file (gpointer       object,
              GCancellable  *cancellable,
              GError       **error)
 {
+  GTempFile *self = object;
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
   const char *prefix;
@@ -511,7 +492,7 @@ create_file (GTempFile     *self,
 
   self->fd = fd;
   self->linkable = linkable;
-  self->path = g_steal_pointer (&path);
+  _g_tempfile_path_set (&self->name, g_steal_pointer (&path));
   g_free (self->dir);
   self->dir = g_steal_pointer (&dir);
   if (self->prefix == NULL)
@@ -534,7 +515,7 @@ notify_created (GTempFile *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DIR]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREFIX]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUFFIX]);
-  if (self->path != NULL)
+  if (self->name.path != NULL)
     {
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PATH]);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILE]);
@@ -565,35 +546,13 @@ g_temp_file_initable_iface_init (GInitableIface *iface)
 /* GAsyncInitable ---------------------------------------------------------- */
 
 static void
-create_in_thread (GTask        *task,
-                  gpointer      source_object,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
-{
-  GError *error = NULL;
-
-  if (create_file (G_TEMP_FILE (source_object), cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
 g_temp_file_init_async (GAsyncInitable      *initable,
                         int                  io_priority,
                         GCancellable        *cancellable,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (initable, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, g_temp_file_init_async);
-  g_task_set_priority (task, io_priority);
-  /* Once the file exists it is reported, even if the operation was cancelled
-   * meanwhile: a file kept with G_TEMP_FILE_FLAGS_KEEP must never be created
-   * behind the caller's back. Cancelling before it exists does cancel. */
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_run_in_thread (task, create_in_thread);
+  _g_tempfile_init_async (initable, create_file, io_priority, cancellable, callback, user_data);
 }
 
 static gboolean
@@ -601,9 +560,7 @@ g_temp_file_init_finish (GAsyncInitable  *initable,
                          GAsyncResult    *result,
                          GError         **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, initable), FALSE);
-
-  if (!g_task_propagate_boolean (G_TASK (result), error))
+  if (!_g_tempfile_init_finish (initable, result, error))
     return FALSE;
 
   notify_created (G_TEMP_FILE (initable));
@@ -834,7 +791,7 @@ g_temp_file_new_full (const char      *dir,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!check_flags (flags, TEMP_FILE_FLAGS_KNOWN, "GTempFileFlags", error))
+  if (!_g_tempfile_check_flags (flags, TEMP_FILE_FLAGS_KNOWN, "GTempFileFlags", error))
     return NULL;
 
   return g_initable_new (G_TYPE_TEMP_FILE, cancellable, error,
@@ -886,7 +843,7 @@ g_temp_file_create_async (const char          *dir,
 
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  if (!check_flags (flags, TEMP_FILE_FLAGS_KNOWN, "GTempFileFlags", &error))
+  if (!_g_tempfile_check_flags (flags, TEMP_FILE_FLAGS_KNOWN, "GTempFileFlags", &error))
     {
       g_task_report_error (NULL, callback, user_data, g_temp_file_create_async, error);
       return;
@@ -956,7 +913,7 @@ g_temp_file_get_path (GTempFile *self)
 {
   g_return_val_if_fail (G_IS_TEMP_FILE (self), NULL);
 
-  return self->path;
+  return self->name.path;
 }
 
 /**
@@ -977,10 +934,7 @@ g_temp_file_get_file (GTempFile *self)
 {
   g_return_val_if_fail (G_IS_TEMP_FILE (self), NULL);
 
-  if (self->file == NULL && self->path != NULL)
-    self->file = g_file_new_for_path (self->path);
-
-  return self->file;
+  return _g_tempfile_path_get_file (&self->name);
 }
 
 /**
@@ -1117,13 +1071,13 @@ sync_file (GTempFile  *self,
   /* A named file closed with delete-on-close FALSE can still be persisted. */
   if (fd < 0)
     {
-      fd = open (self->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+      fd = open (self->name.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
       if (fd < 0)
         {
           errsv = errno;
           _g_tempfile_set_error_path (error, errsv,
                                       _("Error opening temporary file “%s” to sync it: %s"),
-                                      self->path);
+                                      self->name.path);
           return FALSE;
         }
     }
@@ -1212,9 +1166,9 @@ persist_named (GTempFile   *self,
   int res;
 
   if (no_replace)
-    res = _g_tempfile_rename_noreplace (self->path, target);
+    res = _g_tempfile_rename_noreplace (self->name.path, target, FALSE);
   else
-    res = g_rename (self->path, target);
+    res = g_rename (self->name.path, target);
 
   if (res != 0)
     {
@@ -1222,33 +1176,11 @@ persist_named (GTempFile   *self,
 
       _g_tempfile_set_error_paths (error, errsv,
                                    _("Error moving temporary file “%s” to “%s”: %s"),
-                                   self->path, target);
+                                   self->name.path, target);
       return FALSE;
     }
 
   return TRUE;
-}
-
-/* Gives the object its new name. The old path and GFile were handed out
- * without a reference, so they stay alive until finalize. */
-static void
-take_new_name (GTempFile *self,
-               char      *target)
-{
-  if (self->path != NULL)
-    {
-      if (self->old_paths == NULL)
-        self->old_paths = g_ptr_array_new_with_free_func (g_free);
-      g_ptr_array_add (self->old_paths, g_steal_pointer (&self->path));
-    }
-  if (self->file != NULL)
-    {
-      if (self->old_files == NULL)
-        self->old_files = g_ptr_array_new_with_free_func (g_object_unref);
-      g_ptr_array_add (self->old_files, g_steal_pointer (&self->file));
-    }
-
-  self->path = target;
 }
 
 /**
@@ -1305,7 +1237,7 @@ g_temp_file_persist (GTempFile          *self,
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_flags (flags, TEMP_PERSIST_FLAGS_KNOWN, "GTempPersistFlags", error) ||
+  if (!_g_tempfile_check_flags (flags, TEMP_PERSIST_FLAGS_KNOWN, "GTempPersistFlags", error) ||
       !check_initialized (self, error))
     return FALSE;
 
@@ -1342,7 +1274,7 @@ g_temp_file_persist (GTempFile          *self,
 
   if (!self->anonymous && self->removed)
     {
-      g_autofree char *display = g_filename_display_name (self->path);
+      g_autofree char *display = g_filename_display_name (self->name.path);
 
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                    _("Cannot persist temporary file “%s”: it was already removed"), display);
@@ -1365,7 +1297,7 @@ g_temp_file_persist (GTempFile          *self,
   was_anonymous = self->anonymous;
   was_deleting = self->delete;
 
-  take_new_name (self, g_steal_pointer (&target));
+  _g_tempfile_path_set (&self->name, g_steal_pointer (&target));
   self->anonymous = FALSE;
   self->delete = FALSE;
   self->persisted = TRUE;
@@ -1379,13 +1311,13 @@ g_temp_file_persist (GTempFile          *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELETE]);
   g_object_thaw_notify (G_OBJECT (self));
 
-  if ((flags & G_TEMP_PERSIST_SYNC) != 0 && _g_tempfile_fsync_parent (self->path) != 0)
+  if ((flags & G_TEMP_PERSIST_SYNC) != 0 && _g_tempfile_fsync_parent (self->name.path) != 0)
     {
       int errsv = errno;
 
       _g_tempfile_set_error_path (error, errsv,
                                   _("Error syncing the directory of “%s” to disk: %s"),
-                                  self->path);
+                                  self->name.path);
       return FALSE;
     }
 

@@ -114,6 +114,117 @@ _g_tempfile_clear_fd (int *fd_ptr)
   errno = errsv;
 }
 
+gboolean
+_g_tempfile_check_flags (guint        flags,
+                         guint        known,
+                         const char  *type_name,
+                         GError     **error)
+{
+  if ((flags & ~known) == 0)
+    return TRUE;
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               _("Unknown flags 0x%x for %s"), flags & ~known, type_name);
+  return FALSE;
+}
+
+/* Paths handed out -------------------------------------------------------- */
+
+/* The path of a temporary file or directory and its GFile are returned
+ * without a reference; when persist gives the object a new path, the old
+ * values are kept alive until the object goes. */
+void
+_g_tempfile_path_set (GTempfilePath *self,
+                      char          *path)
+{
+  if (self->path != NULL)
+    {
+      if (self->retired_paths == NULL)
+        self->retired_paths = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (self->retired_paths, g_steal_pointer (&self->path));
+    }
+  if (self->file != NULL)
+    {
+      if (self->retired_files == NULL)
+        self->retired_files = g_ptr_array_new_with_free_func (g_object_unref);
+      g_ptr_array_add (self->retired_files, g_steal_pointer (&self->file));
+    }
+
+  self->path = path;
+}
+
+GFile *
+_g_tempfile_path_get_file (GTempfilePath *self)
+{
+  if (self->file == NULL && self->path != NULL)
+    self->file = g_file_new_for_path (self->path);
+
+  return self->file;
+}
+
+void
+_g_tempfile_path_clear (GTempfilePath *self)
+{
+  g_clear_pointer (&self->path, g_free);
+  g_clear_object (&self->file);
+  g_clear_pointer (&self->retired_paths, g_ptr_array_unref);
+  g_clear_pointer (&self->retired_files, g_ptr_array_unref);
+}
+
+/* Asynchronous creation --------------------------------------------------- */
+
+static void
+create_in_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  GTempfileCreateObjectFunc create = (GTempfileCreateObjectFunc) task_data;
+  GError *error = NULL;
+
+  if (create (source_object, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/*
+ * _g_tempfile_init_async:
+ *
+ * GAsyncInitable.init_async for the classes that create something: runs
+ * @create in a worker thread. Once the object exists it is reported even if
+ * the operation was cancelled meanwhile: something kept with a KEEP flag
+ * must never be created behind the caller's back. Cancelling before it
+ * exists does cancel.
+ */
+void
+_g_tempfile_init_async (GAsyncInitable            *initable,
+                        GTempfileCreateObjectFunc  create,
+                        int                        io_priority,
+                        GCancellable              *cancellable,
+                        GAsyncReadyCallback        callback,
+                        gpointer                   user_data)
+{
+  g_autoptr(GTask) task = g_task_new (initable, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, _g_tempfile_init_async);
+  g_task_set_priority (task, io_priority);
+  g_task_set_task_data (task, (gpointer) create, NULL);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_run_in_thread (task, create_in_thread);
+}
+
+gboolean
+_g_tempfile_init_finish (GAsyncInitable  *initable,
+                         GAsyncResult    *result,
+                         GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, initable), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == _g_tempfile_init_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* Random names ------------------------------------------------------------ */
 
 static const char name_alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789_";
@@ -646,14 +757,18 @@ _g_tempfile_set_renameat2_for_testing (gboolean enabled)
 /*
  * _g_tempfile_rename_noreplace:
  *
- * Renames the file @from to @to unless @to exists (then -1 with EEXIST).
- * Atomic where renameat2(RENAME_NOREPLACE) works; elsewhere link and unlink,
- * which never replaces either but can leave both names after a crash.
+ * Renames @from to @to unless @to exists (then -1 with EEXIST). Atomic where
+ * renameat2(RENAME_NOREPLACE) works. Elsewhere, a file is linked and then
+ * unlinked, which never replaces either but can leave both names after a
+ * crash; a directory, which cannot be linked, is renamed after checking that
+ * @to is free, which a concurrent creation of @to can race.
  */
 int
 _g_tempfile_rename_noreplace (const char *from,
-                              const char *to)
+                              const char *to,
+                              gboolean    is_dir)
 {
+  struct stat st;
   int errsv;
 
 #if defined(HAVE_RENAMEAT2) && defined(RENAME_NOREPLACE)
@@ -670,6 +785,18 @@ _g_tempfile_rename_noreplace (const char *from,
       /* EINVAL: this file system does not support the flag. */
     }
 #endif
+
+  if (is_dir)
+    {
+      if (lstat (to, &st) == 0)
+        {
+          errno = EEXIST;
+          return -1;
+        }
+      if (errno != ENOENT)
+        return -1;
+      return rename (from, to);
+    }
 
   if (link (from, to) != 0)
     {

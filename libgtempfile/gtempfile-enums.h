@@ -38,6 +38,28 @@ typedef enum /*< flags,prefix=G_TEMP_FILE_FLAGS >*/
 } GTempFileFlags;
 
 /**
+ * GTempDirFlags:
+ * @G_TEMP_DIR_FLAGS_NONE: a directory removed with everything in it when
+ *   the object is disposed
+ * @G_TEMP_DIR_FLAGS_KEEP: do not remove the directory automatically: the
+ *   [property@GTempfile.TempDir:delete] property starts %FALSE
+ * @G_TEMP_DIR_FLAGS_IGNORE_CLEANUP_ERRORS: report nothing when removing the
+ *   directory fails: the [property@GTempfile.TempDir:ignore-cleanup-errors]
+ *   property starts %TRUE, like Python's `ignore_cleanup_errors`
+ *
+ * Flags for [ctor@GTempfile.TempDir.new_full] and
+ * [func@GTempfile.TempDir.create_async].
+ *
+ * Since: 1.0
+ */
+typedef enum /*< flags,prefix=G_TEMP_DIR_FLAGS >*/
+{
+  G_TEMP_DIR_FLAGS_NONE                  = 0,
+  G_TEMP_DIR_FLAGS_KEEP                  = 1 << 0,
+  G_TEMP_DIR_FLAGS_IGNORE_CLEANUP_ERRORS = 1 << 1,
+} GTempDirFlags;
+
+/**
  * GTempPersistFlags:
  * @G_TEMP_PERSIST_NONE: replace an existing file at the target, atomically,
  *   like rename(2)
@@ -46,7 +68,8 @@ typedef enum /*< flags,prefix=G_TEMP_FILE_FLAGS >*/
  * @G_TEMP_PERSIST_SYNC: flush the file to disk before giving it its name and
  *   the target directory after, so the result survives a power failure
  *
- * Flags for [method@GTempfile.TempFile.persist].
+ * Flags for [method@GTempfile.TempFile.persist] and
+ * [method@GTempfile.TempDir.persist].
  *
  * Since: 1.0
  */

@@ -42,6 +42,41 @@ void         _g_tempfile_set_error_paths    (GError      **error,
                                              const char   *path1,
                                              const char   *path2);
 
+gboolean     _g_tempfile_check_flags        (guint         flags,
+                                             guint         known,
+                                             const char   *type_name,
+                                             GError      **error);
+
+/* Creation of GTempFile and GTempDir in a worker thread (GAsyncInitable). */
+typedef gboolean (*GTempfileCreateObjectFunc) (gpointer       object,
+                                               GCancellable  *cancellable,
+                                               GError       **error);
+
+void         _g_tempfile_init_async         (GAsyncInitable            *initable,
+                                             GTempfileCreateObjectFunc  create,
+                                             int                        io_priority,
+                                             GCancellable              *cancellable,
+                                             GAsyncReadyCallback        callback,
+                                             gpointer                   user_data);
+gboolean     _g_tempfile_init_finish        (GAsyncInitable  *initable,
+                                             GAsyncResult    *result,
+                                             GError         **error);
+
+/* The path of an object and its GFile, handed out without a reference:
+ * replaced values stay alive until _g_tempfile_path_clear(). */
+typedef struct
+{
+  char      *path;
+  GFile     *file;
+  GPtrArray *retired_paths;
+  GPtrArray *retired_files;
+} GTempfilePath;
+
+void         _g_tempfile_path_set           (GTempfilePath *self,
+                                             char          *path);
+GFile       *_g_tempfile_path_get_file      (GTempfilePath *self);
+void         _g_tempfile_path_clear         (GTempfilePath *self);
+
 /* Names and creation (gtempfile-create.c): the one place where temporary
  * names are made and where the create-and-retry loop lives. */
 typedef enum
@@ -83,10 +118,30 @@ int          _g_tempfile_open_anonymous     (const char   *dir,
 int          _g_tempfile_link_fd            (int           fd,
                                              const char   *target);
 int          _g_tempfile_rename_noreplace   (const char   *from,
-                                             const char   *to);
+                                             const char   *to,
+                                             gboolean      is_dir);
 int          _g_tempfile_fsync              (int           fd);
 int          _g_tempfile_fsync_parent       (const char   *path);
 void         _g_tempfile_clear_fd           (int          *fd_ptr);
+
+/* Removing a directory tree (gtempfile-rmtree.c). The test hook sees the
+ * moments a concurrent change could be dangerous. */
+typedef enum
+{
+  G_TEMPFILE_RMTREE_REMOVED,    /* an entry of @dir_fd was removed */
+  G_TEMPFILE_RMTREE_OPENING,    /* subdirectory @name of @dir_fd is about to be opened */
+  G_TEMPFILE_RMTREE_REPAIRING,  /* the mode of unreadable @name is about to be changed */
+} GTempfileRmtreeEvent;
+
+typedef void (*GTempfileRmtreeHook) (GTempfileRmtreeEvent  event,
+                                     int                   dir_fd,
+                                     const char           *name,
+                                     gpointer              user_data);
+
+gboolean     _g_tempfile_rmtree_contents    (int            dir_fd,
+                                             const char    *path,
+                                             GCancellable  *cancellable,
+                                             GError       **error);
 
 /* GTempFile's child streams (gtemp-file-streams.c). They share the
  * descriptor of their owner and stay valid after it is disposed: GIOStream
@@ -121,5 +176,7 @@ void         _g_tempfile_set_o_tmpfile_for_testing (gboolean          enabled);
 void         _g_tempfile_set_o_tmpfile_errno_for_testing (int         errsv);
 void         _g_tempfile_set_renameat2_for_testing (gboolean          enabled);
 guint        _g_tempfile_get_fsync_count_for_testing (void);
+void         _g_tempfile_set_rmtree_hook_for_testing (GTempfileRmtreeHook hook,
+                                                      gpointer            user_data);
 
 G_END_DECLS

@@ -15,5 +15,6 @@
 #include "gtempfile-enum-types.h"
 #include "gtempfile-utils.h"
 #include "gtemp-file.h"
+#include "gtemp-dir.h"
 
 #undef GTEMPFILE_INSIDE

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <glib.h>
+#include <glib-object.h>
 
 G_BEGIN_DECLS
 
@@ -31,6 +31,10 @@ char     *test_dir_for_other_user   (void);
 char     *test_dir_unwritable_new   (void);
 void      test_drop_privileges      (void);
 void      test_trap_with_dir        (const char  *dir);
+void      test_skip_subprocess      (const char  *reason);
+void      test_count_notify         (GObject     *object,
+                                     GParamSpec  *pspec,
+                                     guint       *counter);
 
 /* Asserts that the file at @path holds exactly @expected (a string). */
 #define test_assert_contents(path, expected) \

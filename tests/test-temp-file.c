@@ -111,14 +111,6 @@ close_ok (GTempFile *file)
   g_assert_no_error (error);
 }
 
-static void
-count_notify (GObject    *object,
-              GParamSpec *pspec,
-              guint      *counter)
-{
-  ++*counter;
-}
-
 /* Creation ---------------------------------------------------------------- */
 
 static void
@@ -506,8 +498,8 @@ test_deletion_set_at_runtime (void)
   guint delete_notes = 0;
   guint close_notes = 0;
 
-  g_signal_connect (file, "notify::delete", G_CALLBACK (count_notify), &delete_notes);
-  g_signal_connect (file, "notify::delete-on-close", G_CALLBACK (count_notify), &close_notes);
+  g_signal_connect (file, "notify::delete", G_CALLBACK (test_count_notify), &delete_notes);
+  g_signal_connect (file, "notify::delete-on-close", G_CALLBACK (test_count_notify), &close_notes);
 
   g_temp_file_set_delete_on_close (file, FALSE);
   g_temp_file_set_delete_on_close (file, FALSE);
@@ -1106,9 +1098,9 @@ test_persist_replace (void)
 
   test_write_file (target, "old version");
   write_string (file, "new version");
-  g_signal_connect (file, "notify::path", G_CALLBACK (count_notify), &path_notes);
-  g_signal_connect (file, "notify::file", G_CALLBACK (count_notify), &file_notes);
-  g_signal_connect (file, "notify::delete", G_CALLBACK (count_notify), &delete_notes);
+  g_signal_connect (file, "notify::path", G_CALLBACK (test_count_notify), &path_notes);
+  g_signal_connect (file, "notify::file", G_CALLBACK (test_count_notify), &file_notes);
+  g_signal_connect (file, "notify::delete", G_CALLBACK (test_count_notify), &delete_notes);
 
   g_assert_true (g_temp_file_persist (file, target, G_TEMP_PERSIST_NONE, &error));
   g_assert_no_error (error);
@@ -1282,7 +1274,7 @@ test_persist_anonymous (void)
       return;
     }
 
-  g_signal_connect (file, "notify::anonymous", G_CALLBACK (count_notify), &anonymous_notes);
+  g_signal_connect (file, "notify::anonymous", G_CALLBACK (test_count_notify), &anonymous_notes);
   write_string (file, "from nowhere");
 
   g_assert_true (g_temp_file_persist (file, target, G_TEMP_PERSIST_SYNC, &error));
