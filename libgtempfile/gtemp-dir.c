@@ -588,11 +588,7 @@ g_temp_dir_class_init (GTempDirClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_DIR] =
-    g_param_spec_string ("dir", NULL, NULL,
-                         NULL,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                         G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_DIR] = _g_tempfile_param_spec_path ("dir");
 
   /**
    * GTempDir:prefix: (type filename)
@@ -602,11 +598,7 @@ g_temp_dir_class_init (GTempDirClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_PREFIX] =
-    g_param_spec_string ("prefix", NULL, NULL,
-                         NULL,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                         G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_PREFIX] = _g_tempfile_param_spec_path ("prefix");
 
   /**
    * GTempDir:suffix: (type filename)
@@ -616,11 +608,7 @@ g_temp_dir_class_init (GTempDirClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_SUFFIX] =
-    g_param_spec_string ("suffix", NULL, NULL,
-                         NULL,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                         G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SUFFIX] = _g_tempfile_param_spec_path ("suffix");
 
   /**
    * GTempDir:delete:

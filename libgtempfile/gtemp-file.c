@@ -604,11 +604,7 @@ g_temp_file_class_init (GTempFileClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_DIR] =
-    g_param_spec_string ("dir", NULL, NULL,
-                         NULL,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                         G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_DIR] = _g_tempfile_param_spec_path ("dir");
 
   /**
    * GTempFile:prefix: (type filename)
@@ -618,11 +614,7 @@ g_temp_file_class_init (GTempFileClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_PREFIX] =
-    g_param_spec_string ("prefix", NULL, NULL,
-                         NULL,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                         G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_PREFIX] = _g_tempfile_param_spec_path ("prefix");
 
   /**
    * GTempFile:suffix: (type filename)
@@ -633,11 +625,7 @@ g_temp_file_class_init (GTempFileClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_SUFFIX] =
-    g_param_spec_string ("suffix", NULL, NULL,
-                         NULL,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                         G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SUFFIX] = _g_tempfile_param_spec_path ("suffix");
 
   /**
    * GTempFile:anonymous:

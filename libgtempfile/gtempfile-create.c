@@ -114,6 +114,17 @@ _g_tempfile_clear_fd (int *fd_ptr)
   errno = errsv;
 }
 
+/* The construct-only "dir", "prefix" and "suffix" properties of every class:
+ * file-system bytes, read back as what was actually used. */
+GParamSpec *
+_g_tempfile_param_spec_path (const char *name)
+{
+  return g_param_spec_string (name, NULL, NULL,
+                              NULL,
+                              G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                              G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+}
+
 gboolean
 _g_tempfile_check_flags (guint        flags,
                          guint        known,

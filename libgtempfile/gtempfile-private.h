@@ -42,6 +42,7 @@ void         _g_tempfile_set_error_paths    (GError      **error,
                                              const char   *path1,
                                              const char   *path2);
 
+GParamSpec  *_g_tempfile_param_spec_path    (const char   *name);
 gboolean     _g_tempfile_check_flags        (guint         flags,
                                              guint         known,
                                              const char   *type_name,

@@ -16,5 +16,6 @@
 #include "gtempfile-utils.h"
 #include "gtemp-file.h"
 #include "gtemp-dir.h"
+#include "gspooled-stream.h"
 
 #undef GTEMPFILE_INSIDE
