@@ -14,7 +14,9 @@ with --require-suite ran at least one test; 1 otherwise.
 
 import argparse
 import json
+import os
 import re
+import subprocess
 import sys
 
 TAP_PLAN = re.compile(r"^1\.\.(\d+)", re.MULTILINE)
@@ -31,12 +33,29 @@ def parse_args():
     return parser.parse_args()
 
 
-def suites_of(name):
-    # "project:suite1+suite2 / test name"
-    head = name.split(" / ", 1)[0]
-    if ":" not in head:
-        return []
-    return head.split(":", 1)[1].split("+")
+def suites_by_test(log_path):
+    """Maps test names to their suites, as meson defined them for the build
+    the log belongs to (the names in the log carry the suite only when the
+    build has several)."""
+    builddir = os.path.dirname(os.path.dirname(os.path.abspath(log_path)))
+    try:
+        result = subprocess.run(["meson", "introspect", "--tests", builddir],
+                                capture_output=True, text=True, check=True)
+        tests = json.loads(result.stdout)
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        return {}
+    return {test["name"]: [suite.split(":", 1)[-1] for suite in test.get("suite", [])]
+            for test in tests}
+
+
+def suites_of(name, known):
+    # "project:suite1+suite2 / test name", or just "test name"
+    head, _, base = name.rpartition(" / ")
+    if base in known:
+        return known[base]
+    if ":" in head:
+        return head.split(":", 1)[1].split("+")
+    return []
 
 
 def count_test(entry):
@@ -81,16 +100,22 @@ def main():
             continue
         if not lines:
             problems.append(f"test log {path} is empty: no test ran")
+        known = suites_by_test(path)
+        log_passed = log_failed = log_skipped = 0
         for line in lines:
             entry = json.loads(line)
             p, f, s = count_test(entry)
-            passed += p
-            failed += f
-            skipped += s
+            log_passed += p
+            log_failed += f
+            log_skipped += s
             if f:
-                print(f"FAILED: {entry['name']} ({entry.get('result')})")
+                print(f"FAILED: {entry['name']} in {path} ({entry.get('result')})")
             if p or f:
-                ran_suites.update(suites_of(entry["name"]))
+                ran_suites.update(suites_of(entry["name"], known))
+        print(f"{path}: {log_passed} passed, {log_failed} failed, {log_skipped} skipped")
+        passed += log_passed
+        failed += log_failed
+        skipped += log_skipped
 
     for suite in args.require_suite:
         if suite not in ran_suites:

@@ -413,10 +413,10 @@ notify_rolled_over_cb (gpointer user_data)
 }
 
 /* Called without the lock: a handler may use the stream. In the thread that
- * made the stream, when it can hold its main context, the notification is
- * immediate; from anywhere else (an asynchronous write runs in a worker
- * thread) it goes through that context, so handlers written for one thread,
- * such as JavaScript ones, never run in another. */
+ * made the stream the notification is immediate; from any other (an
+ * asynchronous write runs in a worker thread) it goes through the main
+ * context that was that thread's default, so handlers written for one
+ * thread, such as JavaScript ones, never run in another. */
 static void
 notify_rolled_over (SpoolCore *self)
 {
@@ -426,10 +426,9 @@ notify_rolled_over (SpoolCore *self)
   if (stream == NULL)
     return;
 
-  if (g_thread_self () == self->home && g_main_context_acquire (self->context))
+  if (g_thread_self () == self->home)
     {
       g_object_notify_by_pspec (G_OBJECT (stream), properties[PROP_ROLLED_OVER]);
-      g_main_context_release (self->context);
       return;
     }
 

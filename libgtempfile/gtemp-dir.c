@@ -40,8 +40,12 @@
  *
  * ## When the directory is removed
  *
- * When the object is disposed, if [property@GTempfile.TempDir:delete] is
- * %TRUE (the default). [method@GTempfile.TempDir.cleanup] (or
+ * When the object is disposed or the process exits, if
+ * [property@GTempfile.TempDir:delete] is %TRUE (the default). "Exits" means
+ * a normal exit, and also SIGINT, SIGTERM and SIGHUP once
+ * [func@GTempfile.install_signal_handlers] was called; only the process
+ * that created the directory removes it automatically, never a child made
+ * with fork(). [method@GTempfile.TempDir.cleanup] (or
  * [method@GTempfile.TempDir.cleanup_async]) removes it now whatever
  * `delete` says, and reports errors; disposal reports none. Cleanup can be
  * called again: after a success it does nothing, after a failure it tries
@@ -89,6 +93,8 @@ struct _GTempDir
   int            fd;      /* the directory, holding the flock; -1 once not ours */
   dev_t          dev;
   ino_t          ino;
+  pid_t          pid;     /* the process that created it */
+  GTempfileSlot *slot;    /* registered for removal at exit while delete is set */
 
   guint          init_done : 1;
   guint          delete : 1;
@@ -152,91 +158,21 @@ release (GTempDir *self)
   _g_tempfile_clear_fd (&self->fd);
 }
 
+/* Keeps the registration for removal at exit in step with "delete". */
 static void
-set_replaced_error (GTempDir  *self,
-                    GError   **error)
+update_registration (GTempDir *self)
 {
-  g_autofree char *display = NULL;
+  gboolean wanted = self->delete && is_initialized (self) && !self->persisted &&
+                    !self->cleaned_up && self->pid == getpid ();
 
-  if (error == NULL)
-    return;
-
-  display = g_filename_display_name (self->name.path);
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_WRONG_ETAG,
-               _("Not touching “%s”: it is no longer the temporary directory that "
-                 "was created there"),
-               display);
-}
-
-typedef enum
-{
-  AT_PATH_OURS,
-  AT_PATH_NOTHING,
-  AT_PATH_OTHER,
-  AT_PATH_ERROR,
-} AtPath;
-
-/* What the path names now, compared with the directory that was created. */
-static AtPath
-look_at_path (GTempDir  *self,
-              GError   **error)
-{
-  struct stat st;
-
-  if (lstat (self->name.path, &st) != 0)
+  if (wanted && self->slot == NULL)
     {
-      int errsv = errno;
+      struct stat st = { .st_dev = self->dev, .st_ino = self->ino };
 
-      if (errsv == ENOENT || errsv == ENOTDIR)
-        return AT_PATH_NOTHING;
-
-      _g_tempfile_set_error_path (error, errsv, _("Error removing “%s”: %s"), self->name.path);
-      return AT_PATH_ERROR;
+      self->slot = _g_tempfile_registry_add (G_TEMPFILE_KIND_DIRECTORY, self->name.path, &st);
     }
-
-  if (S_ISDIR (st.st_mode) && st.st_dev == self->dev && st.st_ino == self->ino)
-    return AT_PATH_OURS;
-
-  set_replaced_error (self, error);
-  return AT_PATH_OTHER;
-}
-
-/* Removes the (now empty) directory entry, checking once more that it is
- * ours. */
-static gboolean
-remove_entry (GTempDir  *self,
-              GError   **error)
-{
-  g_autofree char *parent = g_path_get_dirname (self->name.path);
-  g_autofree char *base = g_path_get_basename (self->name.path);
-  struct stat st;
-  int errsv = 0;
-  int parent_fd;
-
-  parent_fd = open (parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (parent_fd < 0)
-    errsv = errno;
-  else if (fstatat (parent_fd, base, &st, AT_SYMLINK_NOFOLLOW) != 0)
-    errsv = errno;
-  else if (st.st_dev != self->dev || st.st_ino != self->ino)
-    {
-      /* Replaced while its contents were being removed. */
-      _g_tempfile_clear_fd (&parent_fd);
-      set_replaced_error (self, error);
-      return FALSE;
-    }
-  else if (unlinkat (parent_fd, base, AT_REMOVEDIR) != 0)
-    errsv = errno;
-
-  _g_tempfile_clear_fd (&parent_fd);
-
-  if (errsv != 0 && errsv != ENOENT)
-    {
-      _g_tempfile_set_error_path (error, errsv, _("Error removing “%s”: %s"), self->name.path);
-      return FALSE;
-    }
-
-  return TRUE;
+  else if (!wanted && self->slot != NULL)
+    g_clear_pointer (&self->slot, _g_tempfile_registry_release);
 }
 
 /* The cleanup itself, also run in a worker thread by cleanup_async. */
@@ -253,28 +189,15 @@ cleanup_now (GTempDir      *self,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  switch (look_at_path (self, &local_error))
+  if (_g_tempfile_remove_dir (self->name.path, self->dev, self->ino, self->fd, FALSE,
+                              cancellable, &local_error))
     {
-    case AT_PATH_NOTHING:
-      /* Removed, or renamed away: either way nothing of ours is left there. */
+      /* Removed first, unregistered after: an exit in between finds
+       * nothing. */
+      g_clear_pointer (&self->slot, _g_tempfile_registry_release);
       release (self);
       self->cleaned_up = TRUE;
       return TRUE;
-
-    case AT_PATH_OURS:
-      if (_g_tempfile_rmtree_contents (self->fd, self->name.path, cancellable, &local_error) &&
-          remove_entry (self, &local_error))
-        {
-          release (self);
-          self->cleaned_up = TRUE;
-          return TRUE;
-        }
-      break;
-
-    case AT_PATH_OTHER:
-    case AT_PATH_ERROR:
-    default:
-      break;
     }
 
   /* Cancelling is not a cleanup error: it is always reported. */
@@ -296,13 +219,18 @@ g_temp_dir_dispose (GObject *object)
 {
   GTempDir *self = G_TEMP_DIR (object);
 
-  if (self->delete)
+  /* Never in a child made with fork(): the parent still uses it. */
+  if (self->delete && self->pid == getpid ())
     {
       g_autoptr(GError) error = NULL;
 
+      /* On failure the directory stays registered: removal is tried again
+       * at exit. */
       if (!cleanup_now (self, NULL, &error))
         g_debug ("%s", error->message);
     }
+  else
+    g_clear_pointer (&self->slot, _g_tempfile_registry_release);
   release (self);
 
   G_OBJECT_CLASS (g_temp_dir_parent_class)->dispose (object);
@@ -459,14 +387,16 @@ create_dir (gpointer       object,
 
   if (dir != NULL)
     fd = _g_tempfile_create (dir, prefix, suffix, G_TEMPFILE_KIND_DIRECTORY,
-                             make_and_open_dir_func, NULL, &path, &local_error);
+                             make_and_open_dir_func, NULL, self->delete ? &self->slot : NULL,
+                             &path, &local_error);
 
   if (fd >= 0 && fstat (fd, &st) != 0)
     {
       int errsv = errno;
 
       _g_tempfile_clear_fd (&fd);
-      g_rmdir (path);
+      if (g_rmdir (path) == 0)
+        g_clear_pointer (&self->slot, _g_tempfile_registry_release);
       _g_tempfile_set_error_path (&local_error, errsv,
                                   _("Error creating a temporary directory in “%s”: %s"), dir);
     }
@@ -488,6 +418,7 @@ create_dir (gpointer       object,
   self->fd = fd;
   self->dev = st.st_dev;
   self->ino = st.st_ino;
+  self->pid = getpid ();
   _g_tempfile_path_set (&self->name, g_steal_pointer (&path));
   g_free (self->dir);
   self->dir = g_steal_pointer (&dir);
@@ -922,6 +853,7 @@ g_temp_dir_set_delete (GTempDir *self,
     return;
 
   self->delete = delete_;
+  update_registration (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELETE]);
 }
 
@@ -1145,12 +1077,13 @@ g_temp_dir_persist (GTempDir           *self,
       return FALSE;
     }
 
-  switch (self->cleaned_up ? AT_PATH_NOTHING : look_at_path (self, error))
+  switch (self->cleaned_up ? G_TEMPFILE_DIR_GONE
+                           : _g_tempfile_look_at_dir (self->name.path, self->dev, self->ino, error))
     {
-    case AT_PATH_OURS:
+    case G_TEMPFILE_DIR_OURS:
       break;
 
-    case AT_PATH_NOTHING:
+    case G_TEMPFILE_DIR_GONE:
       {
         g_autofree char *display = g_filename_display_name (self->name.path);
 
@@ -1160,8 +1093,7 @@ g_temp_dir_persist (GTempDir           *self,
         return FALSE;
       }
 
-    case AT_PATH_OTHER:
-    case AT_PATH_ERROR:
+    case G_TEMPFILE_DIR_OTHER:
     default:
       return FALSE;
     }
@@ -1197,6 +1129,7 @@ g_temp_dir_persist (GTempDir           *self,
   _g_tempfile_path_set (&self->name, g_steal_pointer (&target));
   self->delete = FALSE;
   self->persisted = TRUE;
+  g_clear_pointer (&self->slot, _g_tempfile_registry_release);
   release (self);
 
   g_object_freeze_notify (G_OBJECT (self));

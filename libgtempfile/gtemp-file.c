@@ -55,11 +55,22 @@
  * [property@GTempfile.TempFile:delete] and
  * [property@GTempfile.TempFile:delete-on-close]:
  *
- * | delete | delete-on-close | stream closed | object disposed |
+ * | delete | delete-on-close | stream closed | object disposed, or process exits |
  * |---|---|---|---|
  * | %TRUE | %TRUE (default) | removed | removed (if still there) |
  * | %TRUE | %FALSE | kept, and can be reopened by name | removed |
  * | %FALSE | any | kept | kept |
+ *
+ * "Process exits" means a normal exit (returning from main() or calling
+ * exit(), from any thread), and also SIGINT, SIGTERM and SIGHUP once
+ * [func@GTempfile.install_signal_handlers] was called. Nothing can run on
+ * SIGKILL or a crash: an anonymous file disappears anyway, a named one is
+ * left behind.
+ *
+ * Only the process that created the file removes it automatically: in a
+ * child made with fork(), closing or disposing an inherited object, exiting
+ * or being killed by a signal leaves the parent's file alone.
+ * [method@GTempfile.TempFile.cleanup] works in the child too.
  *
  * A file that was removed or renamed by someone else in the meantime is not
  * an error. [method@GTempfile.TempFile.cleanup] closes the stream and removes
@@ -101,6 +112,8 @@ struct _GTempFile
   GError        *init_error;
 
   int            fd;         /* -1 before initialization and once closed */
+  pid_t          pid;        /* the process that created it */
+  GTempfileSlot *slot;       /* registered for removal at exit while delete is set */
 
   guint          init_done : 1;
   guint          anonymous : 1;
@@ -165,6 +178,27 @@ owns_name (GTempFile *self)
   return self->name.path != NULL && !self->persisted && !self->removed;
 }
 
+/* Whether the file is removed without being asked: never in a child made
+ * with fork(), where the parent still uses it. Explicit cleanup still works
+ * there. */
+static gboolean
+removes_automatically (GTempFile *self)
+{
+  return self->delete && owns_name (self) && self->pid == getpid ();
+}
+
+/* Keeps the registration for removal at exit in step with "delete". */
+static void
+update_registration (GTempFile *self)
+{
+  gboolean wanted = self->delete && owns_name (self) && self->pid == getpid ();
+
+  if (wanted && self->slot == NULL)
+    self->slot = _g_tempfile_registry_add (G_TEMPFILE_KIND_FILE, self->name.path, NULL);
+  else if (!wanted && self->slot != NULL)
+    g_clear_pointer (&self->slot, _g_tempfile_registry_release);
+}
+
 static gboolean
 remove_name (GTempFile  *self,
              GError    **error)
@@ -183,6 +217,8 @@ remove_name (GTempFile  *self,
     }
 
   self->removed = TRUE;
+  /* Removed first, unregistered after: an exit in between finds nothing. */
+  g_clear_pointer (&self->slot, _g_tempfile_registry_release);
   return TRUE;
 }
 
@@ -251,7 +287,7 @@ really_close (GTempFile  *self,
 
   /* Remove the name before closing, so no one can open it by name after we
    * let go of it. */
-  if (self->delete && self->delete_on_close && owns_name (self))
+  if (self->delete_on_close && removes_automatically (self))
     remove_name (self, &local_error);
 
   if (close (self->fd) != 0 && errno != EINTR && local_error == NULL)
@@ -285,13 +321,17 @@ g_temp_file_dispose (GObject *object)
    * the descriptor open; nothing can use it any more. */
   really_close (self, NULL);
 
-  if (self->delete && owns_name (self))
+  if (removes_automatically (self))
     {
       g_autoptr(GError) error = NULL;
 
+      /* On failure the file stays registered: removal is tried again at
+       * exit. */
       if (!remove_name (self, &error))
         g_debug ("%s", error->message);
     }
+  else
+    g_clear_pointer (&self->slot, _g_tempfile_registry_release);
 
   G_OBJECT_CLASS (g_temp_file_parent_class)->dispose (object);
 }
@@ -478,7 +518,8 @@ create_file (gpointer       object,
         fd = _g_tempfile_open_anonymous (dir, prefix, suffix, &linkable, &local_error);
       else
         fd = _g_tempfile_create (dir, prefix, suffix, G_TEMPFILE_KIND_FILE,
-                                 _g_tempfile_open_file_func, NULL, &path, &local_error);
+                                 _g_tempfile_open_file_func, NULL,
+                                 self->delete ? &self->slot : NULL, &path, &local_error);
     }
 
   self->init_done = TRUE;
@@ -491,6 +532,7 @@ create_file (gpointer       object,
     }
 
   self->fd = fd;
+  self->pid = getpid ();
   self->linkable = linkable;
   _g_tempfile_path_set (&self->name, g_steal_pointer (&path));
   g_free (self->dir);
@@ -984,6 +1026,8 @@ g_temp_file_set_delete (GTempFile *self,
     return;
 
   self->delete = delete_;
+  if (self->init_done)
+    update_registration (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELETE]);
 }
 
@@ -1110,6 +1154,7 @@ persist_anonymous (GTempFile   *self,
 {
   g_autofree char *target_dir = NULL;
   g_autofree char *sibling = NULL;
+  GTempfileSlot *sibling_slot = NULL;
   int errsv;
 
   if (no_replace)
@@ -1127,7 +1172,8 @@ persist_anonymous (GTempFile   *self,
    * rename that over the target, which is atomic. */
   target_dir = g_path_get_dirname (target);
   if (_g_tempfile_create (target_dir, ".#tmp", "", G_TEMPFILE_KIND_FILE,
-                          link_fd_func, GINT_TO_POINTER (self->fd), &sibling, NULL) < 0)
+                          link_fd_func, GINT_TO_POINTER (self->fd), &sibling_slot, &sibling,
+                          NULL) < 0)
     {
       errsv = errno;
       set_link_error (self, errsv, target, error);
@@ -1137,11 +1183,13 @@ persist_anonymous (GTempFile   *self,
   if (g_rename (sibling, target) != 0)
     {
       errsv = errno;
-      g_unlink (sibling);
+      if (g_unlink (sibling) == 0)
+        _g_tempfile_registry_release (sibling_slot);
       set_link_error (self, errsv, target, error);
       return FALSE;
     }
 
+  _g_tempfile_registry_release (sibling_slot);
   return TRUE;
 }
 
@@ -1289,6 +1337,7 @@ g_temp_file_persist (GTempFile          *self,
   self->anonymous = FALSE;
   self->delete = FALSE;
   self->persisted = TRUE;
+  g_clear_pointer (&self->slot, _g_tempfile_registry_release);
 
   g_object_freeze_notify (G_OBJECT (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PATH]);

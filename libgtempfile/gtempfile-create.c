@@ -506,6 +506,9 @@ _g_tempfile_check_affixes (const char  *prefix,
  * @kind: what is being created, for messages
  * @func: creates one candidate path; only EEXIST makes the loop go on
  * @user_data: for @func
+ * @slot_out: (out) (optional): if not %NULL, each candidate is registered
+ *   for removal at exit before it is tried, and the slot of the one created
+ *   is returned here (for a directory, @func returns a descriptor of it)
  * @path_out: (out) (optional) (type filename): the path created, or %NULL
  * @error: return location for a #GError
  *
@@ -519,9 +522,11 @@ _g_tempfile_create (const char           *dir,
                     GTempfileKind         kind,
                     GTempfileCreateFunc   func,
                     gpointer              user_data,
+                    GTempfileSlot       **slot_out,
                     char                **path_out,
                     GError              **error)
 {
+  GTempfileSlot *slot = NULL;
   gsize dir_length = strlen (dir);
   gsize prefix_length = strlen (prefix);
   gsize suffix_length = strlen (suffix);
@@ -533,6 +538,8 @@ _g_tempfile_create (const char           *dir,
 
   if (path_out != NULL)
     *path_out = NULL;
+  if (slot_out != NULL)
+    *slot_out = NULL;
 
   if (!_g_tempfile_check_affixes (prefix, suffix, error))
     {
@@ -552,27 +559,60 @@ _g_tempfile_create (const char           *dir,
   cursor += GTEMPFILE_RANDOM_CHARS;
   memcpy (cursor, suffix, suffix_length + 1);
 
+  if (slot_out != NULL)
+    slot = _g_tempfile_registry_claim (kind, (cursor - path) + suffix_length);
+
   for (guint attempt = 0; attempt < GTEMPFILE_MAX_TRIES; attempt++)
     {
+      struct stat st;
+      sigset_t saved;
       int result;
 
       if (!_g_tempfile_random_chars (random_part, error))
         {
+          _g_tempfile_registry_release (slot);
           errno = EIO;
           return -1;
         }
 
-      result = func (path, user_data);
+      /* Registered before it exists: a signal that comes while it is being
+       * created still removes it. Once the process is exiting, nothing is
+       * created any more: it would be left behind. */
+      if (slot != NULL && !_g_tempfile_registry_begin (slot, path, &saved))
+        result = -1;
+      else
+        result = func (path, user_data);
+      errsv = errno;
+      if (slot != NULL)
+        _g_tempfile_registry_end (slot, result >= 0,
+                                  result >= 0 && kind == G_TEMPFILE_KIND_DIRECTORY &&
+                                  fstat (result, &st) == 0 ? &st : NULL,
+                                  &saved);
+
       if (result >= 0)
         {
           if (path_out != NULL)
             *path_out = g_steal_pointer (&path);
+          if (slot_out != NULL)
+            *slot_out = slot;
           return result;
         }
 
-      errsv = errno;
+      if (errsv == ECANCELED)
+        {
+          g_autofree char *display = g_filename_display_name (dir);
+
+          _g_tempfile_registry_release (slot);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                       _("Cannot create a temporary name in “%s”: the process is exiting"),
+                       display);
+          errno = errsv;
+          return -1;
+        }
+
       if (errsv != EEXIST)
         {
+          _g_tempfile_registry_release (slot);
           _g_tempfile_set_error_path (error, errsv,
                                       kind == G_TEMPFILE_KIND_FILE
                                       ? _("Error creating a temporary file in “%s”: %s")
@@ -582,6 +622,8 @@ _g_tempfile_create (const char           *dir,
           return -1;
         }
     }
+
+  _g_tempfile_registry_release (slot);
 
   if (error != NULL)
     {
@@ -661,6 +703,7 @@ _g_tempfile_open_anonymous (const char  *dir,
                             GError     **error)
 {
   g_autofree char *path = NULL;
+  GTempfileSlot *slot = NULL;
   int fd;
 
   *linkable = FALSE;
@@ -699,8 +742,9 @@ _g_tempfile_open_anonymous (const char  *dir,
     }
 #endif
 
+  /* Registered for the moment it has a name. */
   fd = _g_tempfile_create (dir, prefix, suffix, G_TEMPFILE_KIND_FILE,
-                           _g_tempfile_open_file_func, NULL, &path, error);
+                           _g_tempfile_open_file_func, NULL, &slot, &path, error);
   if (fd < 0)
     return -1;
 
@@ -711,9 +755,11 @@ _g_tempfile_open_anonymous (const char  *dir,
       _g_tempfile_clear_fd (&fd);
       _g_tempfile_set_error_path (error, errsv,
                                   _("Error removing the name of temporary file “%s”: %s"), path);
+      /* Still registered: removed at exit, if it can be. */
       return -1;
     }
 
+  _g_tempfile_registry_release (slot);
   return fd;
 }
 

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
 
 #include "gtempfile.h"
 
@@ -86,6 +88,9 @@ typedef enum
   G_TEMPFILE_KIND_DIRECTORY,
 } GTempfileKind;
 
+/* The process-lifetime registry (gtempfile-registry.c). */
+typedef struct _GTempfileSlot GTempfileSlot;
+
 /* Tries to create @path; returns a descriptor (or 0) on success, -1 with
  * errno set on failure. Only EEXIST makes the loop try another name. */
 typedef int (*GTempfileCreateFunc) (const char *path,
@@ -105,6 +110,7 @@ int          _g_tempfile_create             (const char   *dir,
                                              GTempfileKind kind,
                                              GTempfileCreateFunc func,
                                              gpointer      user_data,
+                                             GTempfileSlot **slot_out,
                                              char        **path_out,
                                              GError      **error);
 int          _g_tempfile_open_file_func     (const char   *path,
@@ -125,6 +131,21 @@ int          _g_tempfile_fsync              (int           fd);
 int          _g_tempfile_fsync_parent       (const char   *path);
 void         _g_tempfile_clear_fd           (int          *fd_ptr);
 
+GTempfileSlot *_g_tempfile_registry_claim   (GTempfileKind      kind,
+                                             gsize              path_length);
+gboolean     _g_tempfile_registry_begin     (GTempfileSlot     *slot,
+                                             const char        *path,
+                                             sigset_t          *saved);
+void         _g_tempfile_registry_end       (GTempfileSlot     *slot,
+                                             gboolean           created,
+                                             const struct stat *st,
+                                             const sigset_t    *saved);
+GTempfileSlot *_g_tempfile_registry_add     (GTempfileKind      kind,
+                                             const char        *path,
+                                             const struct stat *st);
+void         _g_tempfile_registry_release   (GTempfileSlot     *slot);
+void         _g_tempfile_registry_remove_all (gboolean          signal_safe);
+
 /* Removing a directory tree (gtempfile-rmtree.c). The test hook sees the
  * moments a concurrent change could be dangerous. */
 typedef enum
@@ -143,6 +164,26 @@ gboolean     _g_tempfile_rmtree_contents    (int            dir_fd,
                                              const char    *path,
                                              GCancellable  *cancellable,
                                              GError       **error);
+typedef enum
+{
+  G_TEMPFILE_DIR_OURS,   /* the directory that was created */
+  G_TEMPFILE_DIR_GONE,   /* nothing there any more */
+  G_TEMPFILE_DIR_OTHER,  /* something else, or it could not be looked at */
+} GTempfileDirState;
+
+GTempfileDirState _g_tempfile_look_at_dir  (const char    *path,
+                                             dev_t          dev,
+                                             ino_t          ino,
+                                             GError       **error);
+gboolean     _g_tempfile_remove_dir         (const char    *path,
+                                             dev_t          dev,
+                                             ino_t          ino,
+                                             int            dir_fd,
+                                             gboolean       signal_safe,
+                                             GCancellable  *cancellable,
+                                             GError       **error);
+void         _g_tempfile_format_proc_fd     (char           buffer[32],
+                                             int            fd);
 
 /* GTempFile's child streams (gtemp-file-streams.c). They share the
  * descriptor of their owner and stay valid after it is disposed: GIOStream

@@ -31,6 +31,11 @@
  * those positions stable while entries are removed, so a directory whose
  * listing was interrupted is listed again from the start while that still
  * removes something.
+ *
+ * The same walk runs in a signal handler (the process-lifetime registry):
+ * with signal_safe set it makes system calls only. Its memory then comes
+ * from mmap (a plain system call on Linux, unlike malloc), problems are
+ * counted but not described, and paths are formatted by hand.
  */
 
 #include "config.h"
@@ -38,8 +43,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,6 +77,7 @@ typedef struct
 {
   const char   *root_path;
   GCancellable *cancellable;
+  gboolean      signal_safe;
 
   dev_t         root_dev;
   guint64       root_mnt_id;
@@ -166,6 +174,8 @@ record (Walker     *w,
   if (w->failed)
     return;
   w->failed = TRUE;
+  if (w->signal_safe)
+    return;
 
   path = g_string_new (w->root_path);
   append_frame_path (w, path, w->n_frames);
@@ -198,6 +208,72 @@ record (Walker     *w,
     }
 }
 
+/* Memory ------------------------------------------------------------------ */
+
+/* Grows @buffer from @used to @size bytes, keeping its content. In a signal
+ * handler malloc may be in the middle of a call in the interrupted thread,
+ * so memory comes straight from the kernel. */
+static gboolean
+walker_grow (Walker  *w,
+             void   **buffer,
+             gsize    used,
+             gsize   *allocated,
+             gsize    size)
+{
+  void *grown;
+
+  if (!w->signal_safe)
+    {
+      *buffer = g_realloc (*buffer, size);
+      *allocated = size;
+      return TRUE;
+    }
+
+  grown = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (grown == MAP_FAILED)
+    return FALSE;
+  if (*buffer != NULL)
+    {
+      memcpy (grown, *buffer, used);
+      munmap (*buffer, *allocated);
+    }
+  *buffer = grown;
+  *allocated = size;
+  return TRUE;
+}
+
+static void
+walker_free (Walker  *w,
+             void    *buffer,
+             gsize    allocated)
+{
+  if (buffer == NULL)
+    return;
+  if (w->signal_safe)
+    munmap (buffer, allocated);
+  else
+    g_free (buffer);
+}
+
+/* "/proc/self/fd/N", without printf, which is not async-signal-safe. */
+void
+_g_tempfile_format_proc_fd (char buffer[32],
+                            int  fd)
+{
+  static const char prefix[] = "/proc/self/fd/";
+  char digits[16];
+  int n = 0;
+
+  do
+    digits[n++] = '0' + fd % 10;
+  while ((fd /= 10) > 0 && n < (int) sizeof digits);
+
+  memcpy (buffer, prefix, sizeof prefix - 1);
+  for (int i = 0; i < n; i++)
+    buffer[sizeof prefix - 1 + i] = digits[n - 1 - i];
+  buffer[sizeof prefix - 1 + n] = '\0';
+}
+
 /* Frames ------------------------------------------------------------------ */
 
 static Frame *
@@ -206,7 +282,8 @@ top (Walker *w)
   return &w->frames[w->n_frames - 1];
 }
 
-static void
+/* Returns FALSE, closing @fd, if no memory was left for the frame. */
+static gboolean
 push_frame (Walker            *w,
             int                fd,
             const struct stat *st,
@@ -217,13 +294,24 @@ push_frame (Walker            *w,
 
   if (w->n_frames == w->frames_size)
     {
-      w->frames_size = MAX (64, w->frames_size * 2);
-      w->frames = g_renew (Frame, w->frames, w->frames_size);
+      gsize bytes = w->frames_size * sizeof (Frame);
+
+      if (!walker_grow (w, (void **) &w->frames, bytes, &bytes, bytes * 2))
+        {
+          close (fd);
+          return FALSE;
+        }
+      w->frames_size = bytes / sizeof (Frame);
     }
   if (w->names_len + name_length > w->names_size)
     {
-      w->names_size = MAX (1024, MAX (w->names_size * 2, w->names_len + name_length));
-      w->names = g_realloc (w->names, w->names_size);
+      gsize size = MAX (1024, MAX (w->names_size * 2, w->names_len + name_length));
+
+      if (!walker_grow (w, (void **) &w->names, w->names_len, &w->names_size, size))
+        {
+          close (fd);
+          return FALSE;
+        }
     }
 
   memcpy (w->names + w->names_len, name, name_length);
@@ -250,6 +338,7 @@ push_frame (Walker            *w,
       w->open_frames--;
       w->lowest_open++;
     }
+  return TRUE;
 }
 
 /* Reopens the parent of the top frame, which was closed to save
@@ -389,7 +478,7 @@ open_up_unreadable (int                parent_fd,
   if (fstat (fd, &st) == 0 && same_file (&st, listed))
     {
       TEST_HOOK (G_TEMPFILE_RMTREE_REPAIRING, parent_fd, name);
-      g_snprintf (proc_path, sizeof proc_path, "/proc/self/fd/%d", fd);
+      _g_tempfile_format_proc_fd (proc_path, fd);
       ok = chmod (proc_path, (st.st_mode & 07777) | S_IRWXU) == 0;
     }
 
@@ -489,7 +578,8 @@ enter_dir (Walker     *w,
   /* Failing is fine here: removing what is inside reports it. */
   open_up (fd, &st);
 
-  push_frame (w, fd, &st, name);
+  if (!push_frame (w, fd, &st, name))
+    record (w, PROBLEM_ERRNO, ENOMEM, name);
   return TRUE;
 }
 
@@ -538,47 +628,45 @@ leave_dir (Walker *w)
   return TRUE;
 }
 
-/*
- * _g_tempfile_rmtree_contents:
- * @dir_fd: an open descriptor of the directory to empty; it is not closed
- * @path: (type filename): its path, for messages
- * @cancellable: (nullable): checked between entries
- * @error: return location for the first problem
- *
- * Removes everything inside the directory open at @dir_fd, as described at
- * the top of this file. Cancelling leaves a consistent, partly removed tree
- * that a later call finishes.
- *
- * Returns: %TRUE if everything was removed
- */
-gboolean
-_g_tempfile_rmtree_contents (int            dir_fd,
-                             const char    *path,
-                             GCancellable  *cancellable,
-                             GError       **error)
+/* Removes everything inside the directory open at @dir_fd (not closed). */
+static gboolean
+walk_contents (int            dir_fd,
+               const char    *path,
+               gboolean       signal_safe,
+               GCancellable  *cancellable,
+               GError       **error)
 {
   Walker w = { 0, };
+  gsize dents_size = 0;
+  gsize frames_bytes = 0;
   struct stat st;
 
   if (fstat (dir_fd, &st) != 0)
     {
-      _g_tempfile_set_error_path (error, errno, _("Error removing “%s”: %s"), path);
+      if (!signal_safe)
+        _g_tempfile_set_error_path (error, errno, _("Error removing “%s”: %s"), path);
       return FALSE;
     }
 
   w.root_path = path;
   w.cancellable = cancellable;
+  w.signal_safe = signal_safe;
   w.root_dev = st.st_dev;
   w.have_mnt_id = get_mnt_id (dir_fd, &w.root_mnt_id);
-  w.dents = g_malloc (DENTS_BUFFER_SIZE);
   w.listing = -1;
   w.lowest_open = 1;
+
+  if (!walker_grow (&w, (void **) &w.dents, 0, &dents_size, DENTS_BUFFER_SIZE) ||
+      !walker_grow (&w, (void **) &w.frames, 0, &frames_bytes, 64 * sizeof (Frame)))
+    {
+      walker_free (&w, w.dents, dents_size);
+      return FALSE;
+    }
+  w.frames_size = frames_bytes / sizeof (Frame);
 
   open_up (dir_fd, &st);
 
   /* The root frame holds the caller's descriptor; the walk never closes it. */
-  w.frames = g_new (Frame, 64);
-  w.frames_size = 64;
   w.n_frames = 1;
   w.frames[0] = (Frame) { dir_fd, st.st_dev, st.st_ino, 0, 0, FALSE, FALSE };
 
@@ -586,7 +674,7 @@ _g_tempfile_rmtree_contents (int            dir_fd,
     {
       struct dirent64 *entry;
 
-      if (g_cancellable_is_cancelled (cancellable))
+      if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
         break;
 
       entry = next_entry (&w);
@@ -612,11 +700,11 @@ _g_tempfile_rmtree_contents (int            dir_fd,
     }
 
   close_frames (&w);
-  g_free (w.dents);
-  g_free (w.frames);
-  g_free (w.names);
+  walker_free (&w, w.dents, dents_size);
+  walker_free (&w, w.frames, w.frames_size * sizeof (Frame));
+  walker_free (&w, w.names, w.names_size);
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
     {
       g_clear_error (&w.error);
       return FALSE;
@@ -625,6 +713,203 @@ _g_tempfile_rmtree_contents (int            dir_fd,
   if (w.error != NULL)
     {
       g_propagate_error (error, w.error);
+      return FALSE;
+    }
+
+  return !w.failed;
+}
+
+/*
+ * _g_tempfile_rmtree_contents:
+ * @dir_fd: an open descriptor of the directory to empty; it is not closed
+ * @path: (type filename): its path, for messages
+ * @cancellable: (nullable): checked between entries
+ * @error: return location for the first problem
+ *
+ * Removes everything inside the directory open at @dir_fd, as described at
+ * the top of this file. Cancelling leaves a consistent, partly removed tree
+ * that a later call finishes.
+ *
+ * Returns: %TRUE if everything was removed
+ */
+gboolean
+_g_tempfile_rmtree_contents (int            dir_fd,
+                             const char    *path,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  return walk_contents (dir_fd, path, FALSE, cancellable, error);
+}
+
+/* Removing a whole temporary directory ------------------------------------ */
+
+/*
+ * _g_tempfile_look_at_dir:
+ * @path: (type filename): where the directory was created
+ * @dev: its device, noted when it was created
+ * @ino: its inode
+ * @error: (nullable): where to say why it is not ours, or why looking failed
+ *
+ * Tells what @path names now, compared with the temporary directory that
+ * was created there. System calls only when @error is %NULL.
+ */
+GTempfileDirState
+_g_tempfile_look_at_dir (const char  *path,
+                         dev_t        dev,
+                         ino_t        ino,
+                         GError     **error)
+{
+  struct stat st;
+
+  if (lstat (path, &st) != 0)
+    {
+      int errsv = errno;
+
+      /* Removed, or renamed away: nothing of ours is there. */
+      if (errsv == ENOENT || errsv == ENOTDIR)
+        return G_TEMPFILE_DIR_GONE;
+
+      if (error != NULL)
+        _g_tempfile_set_error_path (error, errsv, _("Error removing “%s”: %s"), path);
+      return G_TEMPFILE_DIR_OTHER;
+    }
+
+  if (S_ISDIR (st.st_mode) && st.st_dev == dev && st.st_ino == ino)
+    return G_TEMPFILE_DIR_OURS;
+
+  if (error != NULL)
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_WRONG_ETAG,
+                   _("Not touching “%s”: it is no longer the temporary directory that "
+                     "was created there"),
+                   display);
+    }
+  return G_TEMPFILE_DIR_OTHER;
+}
+
+/*
+ * _g_tempfile_remove_dir:
+ * @path: (type filename): where the directory was created
+ * @dev: its device, noted when it was created
+ * @ino: its inode
+ * @dir_fd: a descriptor of it kept since then, or -1 to open @path
+ * @signal_safe: make system calls only (no error is set then)
+ * @cancellable: (nullable): checked between entries
+ * @error: return location for a #GError
+ *
+ * Removes the temporary directory at @path with everything in it, if @path
+ * still names that directory. Nothing at @path is success; something else
+ * there (a link or another directory put in its place) is left alone and
+ * reported as %G_IO_ERROR_WRONG_ETAG. The entry is checked again just
+ * before it is removed.
+ *
+ * Returns: %TRUE if nothing of the directory is left at @path
+ */
+gboolean
+_g_tempfile_remove_dir (const char    *path,
+                        dev_t          dev,
+                        ino_t          ino,
+                        int            dir_fd,
+                        gboolean       signal_safe,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  char parent[PATH_MAX];
+  const char *base;
+  const char *slash;
+  struct stat st;
+  int own_fd = -1;
+  int parent_fd;
+  int errsv;
+
+  switch (_g_tempfile_look_at_dir (path, dev, ino, signal_safe ? NULL : error))
+    {
+    case G_TEMPFILE_DIR_GONE:
+      return TRUE;
+    case G_TEMPFILE_DIR_OTHER:
+      return FALSE;
+    case G_TEMPFILE_DIR_OURS:
+    default:
+      break;
+    }
+
+  if (dir_fd < 0)
+    {
+      own_fd = dir_fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (own_fd < 0 || fstat (own_fd, &st) != 0 || st.st_dev != dev || st.st_ino != ino)
+        {
+          if (own_fd >= 0)
+            close (own_fd);
+          /* Replaced between the two looks: say so. */
+          _g_tempfile_look_at_dir (path, dev, ino, signal_safe ? NULL : error);
+          return FALSE;
+        }
+    }
+
+  /* Where the entry is removed from, checking once more that it is ours.
+   * O_PATH: searching the parent is all that is needed. */
+  slash = strrchr (path, G_DIR_SEPARATOR);
+  if (slash == NULL || (gsize) (slash - path) >= sizeof parent)
+    slash = NULL;
+  else if (slash == path)
+    {
+      parent[0] = G_DIR_SEPARATOR;
+      parent[1] = '\0';
+    }
+  else
+    {
+      memcpy (parent, path, slash - path);
+      parent[slash - path] = '\0';
+    }
+  base = slash != NULL ? slash + 1 : path;
+  parent_fd = slash != NULL ? open (parent, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+  errsv = parent_fd < 0 ? (slash != NULL ? errno : ENAMETOOLONG) : 0;
+
+  /* Something still writing into the directory (another thread, as the
+   * process dies) can add an entry after it was emptied: empty it again, a
+   * few times. */
+  for (guint pass = 0; pass < 4; pass++)
+    {
+      if (!walk_contents (dir_fd, path, signal_safe, cancellable, error))
+        {
+          errsv = -1;   /* reported by the walk */
+          break;
+        }
+      if (errsv != 0)
+        break;
+
+      if (fstatat (parent_fd, base, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        errsv = errno;
+      else if (st.st_dev != dev || st.st_ino != ino)
+        {
+          /* Replaced while its contents were being removed. */
+          _g_tempfile_look_at_dir (path, dev, ino, signal_safe ? NULL : error);
+          errsv = -1;
+        }
+      else if (unlinkat (parent_fd, base, AT_REMOVEDIR) != 0)
+        {
+          if (errno == ENOTEMPTY && pass < 3)
+            continue;
+          errsv = errno;
+        }
+
+      break;
+    }
+
+  if (own_fd >= 0)
+    close (own_fd);
+  if (parent_fd >= 0)
+    close (parent_fd);
+
+  if (errsv == -1)
+    return FALSE;
+
+  if (errsv != 0 && errsv != ENOENT)
+    {
+      if (!signal_safe)
+        _g_tempfile_set_error_path (error, errsv, _("Error removing “%s”: %s"), path);
       return FALSE;
     }
 

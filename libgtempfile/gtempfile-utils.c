@@ -80,12 +80,14 @@ probe_dir (const char *dir)
 {
   static const char data[] = "blat";
   g_autofree char *path = NULL;
+  GTempfileSlot *slot = NULL;
   int fd;
   int errsv = 0;
   gssize written;
 
+  /* Registered for the moment it exists. */
   fd = _g_tempfile_create (dir, GTEMPFILE_DEFAULT_PREFIX, "", G_TEMPFILE_KIND_FILE,
-                           _g_tempfile_open_file_func, NULL, &path, NULL);
+                           _g_tempfile_open_file_func, NULL, &slot, &path, NULL);
   if (fd < 0)
     return errno;
 
@@ -99,7 +101,9 @@ probe_dir (const char *dir)
 
   if (close (fd) != 0 && errno != EINTR && errsv == 0)
     errsv = errno;
-  if (g_unlink (path) != 0 && errsv == 0)
+  if (g_unlink (path) == 0)
+    _g_tempfile_registry_release (slot);
+  else if (errsv == 0)
     errsv = errno;
 
   return errsv;
@@ -281,7 +285,7 @@ g_tempfile_mkstemp (const char  *dir,
     return -1;
 
   return _g_tempfile_create (real_dir, prefix, suffix, G_TEMPFILE_KIND_FILE,
-                             _g_tempfile_open_file_func, NULL, path_out, error);
+                             _g_tempfile_open_file_func, NULL, NULL, path_out, error);
 }
 
 /**
@@ -326,7 +330,7 @@ g_tempfile_mkdtemp (const char  *dir,
     return NULL;
 
   if (_g_tempfile_create (real_dir, prefix, suffix, G_TEMPFILE_KIND_DIRECTORY,
-                          _g_tempfile_make_dir_func, NULL, &path, error) < 0)
+                          _g_tempfile_make_dir_func, NULL, NULL, &path, error) < 0)
     return NULL;
 
   return path;

@@ -32,5 +32,7 @@ char       *g_tempfile_mkdtemp        (const char  *dir,
                                        const char  *prefix,
                                        const char  *suffix,
                                        GError     **error);
+GTEMPFILE_AVAILABLE_IN_ALL
+gboolean    g_tempfile_install_signal_handlers (void);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
+#include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -163,6 +164,20 @@ test_count_fds (void)
   return test_count_entries ("/proc/self/fd");
 }
 
+/* The resident set size of this process, from /proc/self/statm. */
+gsize
+test_resident_bytes (void)
+{
+  g_autofree char *statm = NULL;
+  gsize pages = 0;
+  gsize resident = 0;
+
+  g_assert_true (g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL));
+  g_assert_cmpint (sscanf (statm, "%" G_GSIZE_FORMAT " %" G_GSIZE_FORMAT, &pages, &resident),
+                   ==, 2);
+  return resident * sysconf (_SC_PAGESIZE);
+}
+
 gboolean
 test_is_root (void)
 {
@@ -279,4 +294,14 @@ test_count_notify (GObject    *object,
                    guint      *counter)
 {
   ++*counter;
+}
+
+/* Loop sizes: @quick under valgrind (the "valgrind" test setup sets
+ * GTEMPFILE_TEST_QUICK), where the same paths run many times slower; @full
+ * everywhere else, including the sanitizer build. */
+guint
+test_scaled (guint full,
+             guint quick)
+{
+  return g_getenv ("GTEMPFILE_TEST_QUICK") != NULL ? quick : full;
 }

@@ -26,12 +26,15 @@ char     *test_read_file            (const char  *path);
 void      test_write_file           (const char  *path,
                                      const char  *contents);
 guint     test_count_fds            (void);
+gsize     test_resident_bytes       (void);
 gboolean  test_is_root              (void);
 char     *test_dir_for_other_user   (void);
 char     *test_dir_unwritable_new   (void);
 void      test_drop_privileges      (void);
 void      test_trap_with_dir        (const char  *dir);
 void      test_skip_subprocess      (const char  *reason);
+guint     test_scaled               (guint        full,
+                                     guint        quick);
 void      test_count_notify         (GObject     *object,
                                      GParamSpec  *pspec,
                                      guint       *counter);

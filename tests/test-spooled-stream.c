@@ -195,7 +195,7 @@ static void
 test_unlimited (void)
 {
   g_autoptr(GSpooledStream) stream = g_spooled_stream_new (0);
-  const gsize total = 64 * 1024 * 1024;
+  const gsize total = test_scaled (64, 4) * 1024 * 1024;
   const gsize chunk = 64 * 1024;
   g_autofree char *data = pattern (chunk);
   g_autoptr(GBytes) content = NULL;
@@ -479,7 +479,6 @@ test_async (void)
   g_autofree char *data = pattern (1000);
   g_autofree char *large = pattern (1024 * 1024);
   g_autoptr(GInputStream) source = NULL;
-  g_autoptr(GBytes) content = NULL;
   AsyncData async = { loop, NULL, 0, NULL, FALSE };
   NotifyCheck check = { 0, NULL };
 
@@ -762,10 +761,11 @@ test_one_byte_writes (void)
 {
   g_autoptr(GSpooledStream) stream = g_spooled_stream_new (0);
   g_autoptr(GBytes) content = NULL;
+  const guint writes = test_scaled (1000000, 50000);
   const char *bytes;
   gsize size;
 
-  for (guint i = 0; i < 1000000; i++)
+  for (guint i = 0; i < writes; i++)
     {
       char c = 'a' + i % 26;
 
@@ -774,26 +774,12 @@ test_one_byte_writes (void)
 
   content = read_all (stream);
   bytes = g_bytes_get_data (content, &size);
-  g_assert_cmpuint (size, ==, 1000000);
+  g_assert_cmpuint (size, ==, writes);
   for (guint i = 0; i < size; i++)
     if (bytes[i] != (char) ('a' + i % 26))
       g_assert_cmpint (bytes[i], ==, (char) ('a' + i % 26));
 }
 
-#if !defined(__SANITIZE_ADDRESS__)
-static gsize
-resident_bytes (void)
-{
-  g_autofree char *statm = NULL;
-  gsize pages = 0;
-  gsize resident = 0;
-
-  g_assert_true (g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL));
-  g_assert_cmpint (sscanf (statm, "%" G_GSIZE_FORMAT " %" G_GSIZE_FORMAT, &pages, &resident),
-                   ==, 2);
-  return resident * sysconf (_SC_PAGESIZE);
-}
-#endif
 
 /* The memory goes back when the content moves to disk, and when the stream
  * is closed. */
@@ -809,19 +795,19 @@ test_memory_released (void)
   g_autoptr(GSpooledStream) closed = g_spooled_stream_new (0);
   gsize before, full;
 
-  before = resident_bytes ();
+  before = test_resident_bytes ();
   for (gsize written = 0; written < size; written += 1024 * 1024)
     write_bytes (moved, data, 1024 * 1024);
-  full = resident_bytes ();
+  full = test_resident_bytes ();
   g_assert_cmpuint (full, >, before + size - size / 8);
   g_assert_true (g_spooled_stream_rollover (moved, NULL, NULL));
-  g_assert_cmpuint (resident_bytes (), <, full - size + size / 8);
+  g_assert_cmpuint (test_resident_bytes (), <, full - size + size / 8);
 
   for (gsize written = 0; written < size; written += 1024 * 1024)
     write_bytes (closed, data, 1024 * 1024);
-  full = resident_bytes ();
+  full = test_resident_bytes ();
   g_assert_true (g_io_stream_close (G_IO_STREAM (closed), NULL, NULL));
-  g_assert_cmpuint (resident_bytes (), <, full - size + size / 8);
+  g_assert_cmpuint (test_resident_bytes (), <, full - size + size / 8);
 #endif
 }
 

@@ -1,0 +1,499 @@
+/* gtempfile-registry.c: what this process must remove at exit or on a signal
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Every named temporary file and directory with automatic deletion has a slot
+ * here while it lives. At exit (atexit) and, if the application asked for it,
+ * on SIGINT, SIGTERM and SIGHUP, whatever is still registered is removed.
+ *
+ * A signal handler can interrupt any thread at any point, including one that
+ * holds a lock or is inside malloc, so the slots are read without locks and
+ * their memory is never freed: they live in chunks that are only ever added.
+ * Each slot has an atomic state:
+ *
+ *   FREE      unused
+ *   CLAIMED   taken by a thread that is about to create something; its path
+ *             is not meaningful yet
+ *   CREATING  that thread is creating the path right now: with the handlers
+ *             installed it has blocked the signals, so a handler running in
+ *             another thread waits (briefly, without a lock) until the
+ *             attempt is over
+ *   OWNED     the path exists and must be removed
+ *   REMOVING  the exit or signal pass has taken it
+ *
+ * A thread removes its file first and only then gives the slot back with a
+ * compare-and-swap OWNED -> FREE; the exit or signal pass takes a slot with a
+ * compare-and-swap OWNED -> REMOVING before it reads the path. Whoever loses
+ * leaves the slot alone, so the path is never freed while it is being used.
+ *
+ * Slots remember the process that created them: after fork, a child never
+ * removes what belongs to its parent, whether it exits or gets a signal.
+ *
+ * Once the exit or signal pass has started, nothing new may be created, or
+ * it would be left behind: the pass sets "dying", and an attempt marks its
+ * slot CREATING before it looks at "dying" (both sequentially consistent).
+ * Either the pass sees the attempt and waits for it, or the attempt sees the
+ * pass and fails.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gtempfile-private.h"
+
+#define SLOTS_PER_CHUNK 128
+
+enum
+{
+  SLOT_FREE,
+  SLOT_CLAIMED,
+  SLOT_CREATING,
+  SLOT_OWNED,
+  SLOT_REMOVING,
+};
+
+struct _GTempfileSlot
+{
+  int            state;      /* atomic */
+  int            remover;    /* thread id of the pass that took it */
+  GTempfileKind  kind;
+  pid_t          pid;        /* the process that created it */
+  dev_t          dev;        /* directories: the one that was created */
+  ino_t          ino;
+  char          *path;       /* owned by the registry while not FREE */
+  gsize          path_size;
+};
+
+typedef struct _Chunk Chunk;
+struct _Chunk
+{
+  GTempfileSlot  slots[SLOTS_PER_CHUNK];
+  Chunk         *next;       /* atomic; chunks are never freed */
+};
+
+static Chunk first_chunk;
+static guint claim_cursor;   /* where the search for a free slot starts */
+static int handlers_installed;
+static int dying;            /* the exit or signal pass has started */
+
+static int
+current_thread_id (void)
+{
+  return (int) syscall (SYS_gettid);
+}
+
+/* Slots ------------------------------------------------------------------- */
+
+static void at_exit (void);
+
+static void
+ensure_at_exit (void)
+{
+  static gsize registered = 0;
+
+  if (g_once_init_enter (&registered))
+    {
+      atexit (at_exit);
+      g_once_init_leave (&registered, 1);
+    }
+}
+
+/* Takes a free slot, adding a chunk if all are taken. */
+static GTempfileSlot *
+take_slot (void)
+{
+  guint start = g_atomic_int_get (&claim_cursor);
+
+  for (;;)
+    {
+      Chunk *chunk = &first_chunk;
+      guint chunk_index = 0;
+      Chunk *last = NULL;
+      Chunk *fresh;
+
+      /* Two rounds over the chunks, starting at the cursor's chunk. */
+      for (; chunk != NULL; chunk = g_atomic_pointer_get (&chunk->next), chunk_index++)
+        {
+          last = chunk;
+          if (chunk_index < start / SLOTS_PER_CHUNK)
+            continue;
+
+          for (guint i = 0; i < SLOTS_PER_CHUNK; i++)
+            {
+              GTempfileSlot *slot = &chunk->slots[(start + i) % SLOTS_PER_CHUNK];
+
+              if (g_atomic_int_get (&slot->state) == SLOT_FREE &&
+                  g_atomic_int_compare_and_exchange (&slot->state, SLOT_FREE, SLOT_CLAIMED))
+                {
+                  g_atomic_int_set (&claim_cursor,
+                                    chunk_index * SLOTS_PER_CHUNK +
+                                    (start + i + 1) % SLOTS_PER_CHUNK);
+                  return slot;
+                }
+            }
+        }
+
+      if (start != 0)
+        {
+          start = 0;
+          continue;
+        }
+
+      /* Every slot is taken: add a chunk at the end. */
+      fresh = g_new0 (Chunk, 1);
+      while (!g_atomic_pointer_compare_and_exchange (&last->next, NULL, fresh))
+        last = g_atomic_pointer_get (&last->next);
+    }
+}
+
+/*
+ * _g_tempfile_registry_claim:
+ * @kind: what will be created
+ * @path_length: the length of the paths that will be tried
+ *
+ * Takes a slot for something about to be created; see
+ * _g_tempfile_registry_begin().
+ */
+GTempfileSlot *
+_g_tempfile_registry_claim (GTempfileKind kind,
+                            gsize         path_length)
+{
+  GTempfileSlot *slot;
+
+  ensure_at_exit ();
+
+  slot = take_slot ();
+  slot->kind = kind;
+  slot->pid = getpid ();
+  slot->remover = 0;
+  slot->dev = 0;
+  slot->ino = 0;
+  slot->path_size = path_length + 1;
+  slot->path = g_malloc0 (slot->path_size);
+  return slot;
+}
+
+static const int handled_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+static void
+handled_signal_set (sigset_t *set)
+{
+  sigemptyset (set);
+  for (guint i = 0; i < G_N_ELEMENTS (handled_signals); i++)
+    sigaddset (set, handled_signals[i]);
+}
+
+/*
+ * _g_tempfile_registry_begin:
+ * @slot: a claimed slot
+ * @path: the path about to be created, of the length given when claiming
+ * @saved: where to keep the signal mask
+ *
+ * Marks @path as being created now. From here until
+ * _g_tempfile_registry_end(), a handler in another thread waits for the
+ * outcome, and none can run in this thread.
+ *
+ * Returns: %FALSE, with errno ECANCELED, if the process is exiting or dying
+ *   of a signal: nothing may be created any more (call
+ *   _g_tempfile_registry_end() anyway)
+ */
+gboolean
+_g_tempfile_registry_begin (GTempfileSlot *slot,
+                            const char    *path,
+                            sigset_t      *saved)
+{
+  sigemptyset (saved);
+  if (g_atomic_int_get (&handlers_installed))
+    {
+      sigset_t block;
+
+      handled_signal_set (&block);
+      pthread_sigmask (SIG_BLOCK, &block, saved);
+    }
+
+  /* Once the pass has started, fail without making it wait for us. */
+  if (G_UNLIKELY (g_atomic_int_get (&dying)))
+    {
+      errno = ECANCELED;
+      return FALSE;
+    }
+
+  memcpy (slot->path, path, slot->path_size);
+  g_atomic_int_set (&slot->state, SLOT_CREATING);
+
+  /* Started in between: the pass may have passed this slot already. */
+  if (G_UNLIKELY (g_atomic_int_get (&dying)))
+    {
+      errno = ECANCELED;
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/*
+ * _g_tempfile_registry_end:
+ * @created: whether @slot's path now exists
+ * @st: (nullable): for a directory, what was created
+ *
+ * Ends the attempt that _g_tempfile_registry_begin() started.
+ */
+void
+_g_tempfile_registry_end (GTempfileSlot     *slot,
+                          gboolean           created,
+                          const struct stat *st,
+                          const sigset_t    *saved)
+{
+  if (created && st != NULL)
+    {
+      slot->dev = st->st_dev;
+      slot->ino = st->st_ino;
+    }
+
+  g_atomic_int_set (&slot->state, created ? SLOT_OWNED : SLOT_CLAIMED);
+
+  if (g_atomic_int_get (&handlers_installed))
+    pthread_sigmask (SIG_SETMASK, saved, NULL);
+}
+
+/*
+ * _g_tempfile_registry_add:
+ *
+ * Registers something that already exists (a file whose "delete" property
+ * was turned on).
+ */
+GTempfileSlot *
+_g_tempfile_registry_add (GTempfileKind      kind,
+                          const char        *path,
+                          const struct stat *st)
+{
+  GTempfileSlot *slot = _g_tempfile_registry_claim (kind, strlen (path));
+  gboolean open = TRUE;
+  sigset_t saved;
+
+  open = _g_tempfile_registry_begin (slot, path, &saved);
+  _g_tempfile_registry_end (slot, open, st, &saved);
+  if (!open)
+    g_clear_pointer (&slot, _g_tempfile_registry_release);
+  return slot;
+}
+
+/*
+ * _g_tempfile_registry_release:
+ * @slot: (nullable): a slot, or %NULL
+ *
+ * Gives the slot back, once what it names was removed, persisted, or no
+ * longer has to be removed. If the exit or signal pass has taken it, it is
+ * left to that pass.
+ */
+void
+_g_tempfile_registry_release (GTempfileSlot *slot)
+{
+  char *path;
+
+  if (slot == NULL)
+    return;
+
+  path = slot->path;
+  if (g_atomic_int_compare_and_exchange (&slot->state, SLOT_OWNED, SLOT_CLAIMED) ||
+      g_atomic_int_get (&slot->state) == SLOT_CLAIMED)
+    {
+      slot->path = NULL;
+      g_atomic_int_set (&slot->state, SLOT_FREE);
+      g_free (path);
+    }
+}
+
+/* Removing everything ------------------------------------------------------ */
+
+static gint64
+monotonic_ms (void)
+{
+  struct timespec now;
+
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  return (gint64) now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static void
+remove_slot (GTempfileSlot *slot,
+             gboolean       signal_safe)
+{
+  if (slot->kind == G_TEMPFILE_KIND_DIRECTORY)
+    _g_tempfile_remove_dir (slot->path, slot->dev, slot->ino, -1, signal_safe, NULL, NULL);
+  else
+    unlink (slot->path);
+}
+
+/*
+ * _g_tempfile_registry_remove_all:
+ * @signal_safe: %TRUE in a signal handler: system calls only
+ *
+ * Removes everything this process registered and still owns. Safe to run in
+ * several threads at once, and while other threads create and remove.
+ */
+void
+_g_tempfile_registry_remove_all (gboolean signal_safe)
+{
+  pid_t pid = getpid ();
+  int self = current_thread_id ();
+  gint64 deadline = 0;
+
+  /* From now on nothing new may be created in this process. */
+  g_atomic_int_set (&dying, TRUE);
+
+  for (Chunk *chunk = &first_chunk; chunk != NULL; chunk = g_atomic_pointer_get (&chunk->next))
+    for (guint i = 0; i < SLOTS_PER_CHUNK; i++)
+      {
+        GTempfileSlot *slot = &chunk->slots[i];
+        int state = g_atomic_int_get (&slot->state);
+
+        if (state == SLOT_FREE || slot->pid != pid)
+          continue;
+
+        /* Another thread is creating this path right now, with the signals
+         * blocked: wait for the outcome, a little, without a lock. */
+        while (state == SLOT_CREATING)
+          {
+            if (deadline == 0)
+              deadline = monotonic_ms () + 2000;
+            if (monotonic_ms () > deadline)
+              break;
+            sched_yield ();
+            state = g_atomic_int_get (&slot->state);
+          }
+
+        if (state == SLOT_REMOVING && g_atomic_int_get (&slot->remover) == self)
+          {
+            /* This thread was removing it when the signal came: finish. */
+            remove_slot (slot, signal_safe);
+            continue;
+          }
+
+        if (state != SLOT_OWNED ||
+            !g_atomic_int_compare_and_exchange (&slot->state, SLOT_OWNED, SLOT_REMOVING))
+          continue;
+
+        g_atomic_int_set (&slot->remover, self);
+        remove_slot (slot, signal_safe);
+      }
+}
+
+static void
+at_exit (void)
+{
+  _g_tempfile_registry_remove_all (FALSE);
+}
+
+/* Signal handlers ----------------------------------------------------------- */
+
+static void
+handle_signal (int signo)
+{
+  struct sigaction default_action;
+  int saved_errno = errno;
+
+  _g_tempfile_registry_remove_all (TRUE);
+
+  /* Die of the signal, as if there had been no handler: the signal is
+   * blocked while this runs, so the one raised now is delivered, with its
+   * default action, when the handler returns. */
+  memset (&default_action, 0, sizeof default_action);
+  default_action.sa_handler = SIG_DFL;
+  sigemptyset (&default_action.sa_mask);
+  sigaction (signo, &default_action, NULL);
+  errno = saved_errno;
+  raise (signo);
+}
+
+/**
+ * g_tempfile_install_signal_handlers:
+ *
+ * Removes the temporary files and directories of this process when it is
+ * ended by SIGINT, SIGTERM or SIGHUP, and not only when it exits normally.
+ *
+ * For each of the three signals whose disposition is still the default one
+ * (never one the application handles or ignores), this installs a handler
+ * that removes every file and directory that live objects with automatic
+ * deletion own in this process, then restores the default action and
+ * raises the signal again, so the process still dies of it and its exit
+ * status says so. The handler uses async-signal-safe system calls only: it
+ * takes no lock and allocates no memory with malloc. Directories are removed
+ * with the same walk as [method@GTempfile.TempDir.cleanup]. In a child made
+ * with fork(), the handler does not remove what the parent created.
+ *
+ * Nothing is ever installed unless this is called. Programs with a GLib
+ * main loop are better served by g_unix_signal_add(): quit the loop from
+ * the callback and let the objects be disposed, or let them be removed at
+ * exit, which happens whether or not this function was called:
+ *
+ * ```c
+ * static gboolean
+ * on_terminate (gpointer loop)
+ * {
+ *   g_main_loop_quit (loop);
+ *   return G_SOURCE_REMOVE;
+ * }
+ *
+ * g_unix_signal_add (SIGTERM, on_terminate, loop);
+ * g_unix_signal_add (SIGINT, on_terminate, loop);
+ * g_main_loop_run (loop);
+ * ```
+ *
+ * Nothing can remove files when the process is killed with SIGKILL or
+ * crashes: anonymous files ([flags@GTempfile.TempFileFlags.ANONYMOUS],
+ * [class@GTempfile.SpooledStream]) disappear anyway, named ones are left
+ * behind.
+ *
+ * Returns: %TRUE if, after the call, the handler is in place for at least one
+ *   of the three signals
+ *
+ * Since: 1.0
+ */
+gboolean
+g_tempfile_install_signal_handlers (void)
+{
+  static GMutex lock;
+  gboolean installed = FALSE;
+
+  g_mutex_lock (&lock);
+  ensure_at_exit ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (handled_signals); i++)
+    {
+      struct sigaction current;
+      struct sigaction action;
+
+      if (sigaction (handled_signals[i], NULL, &current) != 0)
+        continue;
+
+      if (!(current.sa_flags & SA_SIGINFO) && current.sa_handler == handle_signal)
+        {
+          installed = TRUE;
+          continue;
+        }
+
+      if ((current.sa_flags & SA_SIGINFO) || current.sa_handler != SIG_DFL)
+        continue;   /* the application's own choice: left alone */
+
+      memset (&action, 0, sizeof action);
+      action.sa_handler = handle_signal;
+      /* The other two wait while one is handled. */
+      handled_signal_set (&action.sa_mask);
+      if (sigaction (handled_signals[i], &action, NULL) == 0)
+        installed = TRUE;
+    }
+
+  if (installed)
+    g_atomic_int_set (&handlers_installed, TRUE);
+
+  g_mutex_unlock (&lock);
+  return installed;
+}
