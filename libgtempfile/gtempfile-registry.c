@@ -14,17 +14,23 @@
  *   FREE      unused
  *   CLAIMED   taken by a thread that is about to create something; its path
  *             is not meaningful yet
- *   CREATING  that thread is creating the path right now: with the handlers
- *             installed it has blocked the signals, so a handler running in
- *             another thread waits (briefly, without a lock) until the
- *             attempt is over
+ *   CREATING  that thread is creating the path right now, with the three
+ *             signals blocked, so a handler running in another thread waits
+ *             (briefly, without a lock) until the attempt is over
  *   OWNED     the path exists and must be removed
- *   REMOVING  the exit or signal pass has taken it
+ *   REMOVING  an exit or signal pass has taken it; the slot is never given
+ *             back, so its path stays readable
  *
  * A thread removes its file first and only then gives the slot back with a
  * compare-and-swap OWNED -> FREE; the exit or signal pass takes a slot with a
  * compare-and-swap OWNED -> REMOVING before it reads the path. Whoever loses
  * leaves the slot alone, so the path is never freed while it is being used.
+ *
+ * Every pass also removes the slots already REMOVING, whoever took them: a
+ * signal can cut short the pass that took them (the atexit pass of another
+ * thread, or the interrupted thread's own), and the process dies right after
+ * the handler. Removing twice is harmless: a file's second unlink finds
+ * nothing, and the walk checks a directory's device and inode again.
  *
  * Slots remember the process that created them: after fork, a child never
  * removes what belongs to its parent, whether it exits or gets a signal.
@@ -42,7 +48,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,7 +67,6 @@ enum
 struct _GTempfileSlot
 {
   int            state;      /* atomic */
-  int            remover;    /* thread id of the pass that took it */
   GTempfileKind  kind;
   pid_t          pid;        /* the process that created it */
   dev_t          dev;        /* directories: the one that was created */
@@ -82,12 +86,6 @@ static Chunk first_chunk;
 static guint claim_cursor;   /* where the search for a free slot starts */
 static int handlers_installed;
 static int dying;            /* the exit or signal pass has started */
-
-static int
-current_thread_id (void)
-{
-  return (int) syscall (SYS_gettid);
-}
 
 /* Slots ------------------------------------------------------------------- */
 
@@ -172,7 +170,6 @@ _g_tempfile_registry_claim (GTempfileKind kind,
   slot = take_slot ();
   slot->kind = kind;
   slot->pid = getpid ();
-  slot->remover = 0;
   slot->dev = 0;
   slot->ino = 0;
   slot->path_size = path_length + 1;
@@ -198,7 +195,9 @@ handled_signal_set (sigset_t *set)
  *
  * Marks @path as being created now. From here until
  * _g_tempfile_registry_end(), a handler in another thread waits for the
- * outcome, and none can run in this thread.
+ * outcome, and none can run in this thread: the three signals are blocked
+ * whether or not the handlers are installed yet, since they may be
+ * installed before the attempt ends.
  *
  * Returns: %FALSE, with errno ECANCELED, if the process is exiting or dying
  *   of a signal: nothing may be created any more (call
@@ -209,14 +208,10 @@ _g_tempfile_registry_begin (GTempfileSlot *slot,
                             const char    *path,
                             sigset_t      *saved)
 {
-  sigemptyset (saved);
-  if (g_atomic_int_get (&handlers_installed))
-    {
-      sigset_t block;
+  sigset_t block;
 
-      handled_signal_set (&block);
-      pthread_sigmask (SIG_BLOCK, &block, saved);
-    }
+  handled_signal_set (&block);
+  pthread_sigmask (SIG_BLOCK, &block, saved);
 
   /* Once the pass has started, fail without making it wait for us. */
   if (G_UNLIKELY (g_atomic_int_get (&dying)))
@@ -258,9 +253,7 @@ _g_tempfile_registry_end (GTempfileSlot     *slot,
     }
 
   g_atomic_int_set (&slot->state, created ? SLOT_OWNED : SLOT_CLAIMED);
-
-  if (g_atomic_int_get (&handlers_installed))
-    pthread_sigmask (SIG_SETMASK, saved, NULL);
+  pthread_sigmask (SIG_SETMASK, saved, NULL);
 }
 
 /*
@@ -313,13 +306,20 @@ _g_tempfile_registry_release (GTempfileSlot *slot)
 
 /* Removing everything ------------------------------------------------------ */
 
-static gint64
-monotonic_ms (void)
+/* Waits up to about two seconds for another thread to finish creating
+ * @slot's path, without a lock (nanosleep is async-signal-safe). */
+static int
+wait_while_creating (GTempfileSlot *slot)
 {
-  struct timespec now;
+  const struct timespec pause = { 0, 200 * 1000 };   /* 200 µs */
+  int state = g_atomic_int_get (&slot->state);
 
-  clock_gettime (CLOCK_MONOTONIC, &now);
-  return (gint64) now.tv_sec * 1000 + now.tv_nsec / 1000000;
+  for (guint i = 0; state == SLOT_CREATING && i < 10000; i++)
+    {
+      nanosleep (&pause, NULL);
+      state = g_atomic_int_get (&slot->state);
+    }
+  return state;
 }
 
 static void
@@ -334,7 +334,7 @@ remove_slot (GTempfileSlot *slot,
 
 /*
  * _g_tempfile_registry_remove_all:
- * @signal_safe: %TRUE in a signal handler: system calls only
+ * @signal_safe: %TRUE in a signal handler or at exit: system calls only
  *
  * Removes everything this process registered and still owns. Safe to run in
  * several threads at once, and while other threads create and remove.
@@ -343,8 +343,6 @@ void
 _g_tempfile_registry_remove_all (gboolean signal_safe)
 {
   pid_t pid = getpid ();
-  int self = current_thread_id ();
-  gint64 deadline = 0;
 
   /* From now on nothing new may be created in this process. */
   g_atomic_int_set (&dying, TRUE);
@@ -355,24 +353,19 @@ _g_tempfile_registry_remove_all (gboolean signal_safe)
         GTempfileSlot *slot = &chunk->slots[i];
         int state = g_atomic_int_get (&slot->state);
 
-        if (state == SLOT_FREE || slot->pid != pid)
+        /* pid, kind, path and dev/ino were written before the slot became
+         * CREATING (a sequentially consistent store): read them after. */
+        if (state == SLOT_FREE || state == SLOT_CLAIMED || slot->pid != pid)
           continue;
 
         /* Another thread is creating this path right now, with the signals
-         * blocked: wait for the outcome, a little, without a lock. */
-        while (state == SLOT_CREATING)
-          {
-            if (deadline == 0)
-              deadline = monotonic_ms () + 2000;
-            if (monotonic_ms () > deadline)
-              break;
-            sched_yield ();
-            state = g_atomic_int_get (&slot->state);
-          }
+         * blocked: wait for the outcome. */
+        if (state == SLOT_CREATING)
+          state = wait_while_creating (slot);
 
-        if (state == SLOT_REMOVING && g_atomic_int_get (&slot->remover) == self)
+        /* Taken by a pass that a signal may have cut short: finish it. */
+        if (state == SLOT_REMOVING)
           {
-            /* This thread was removing it when the signal came: finish. */
             remove_slot (slot, signal_safe);
             continue;
           }
@@ -381,15 +374,17 @@ _g_tempfile_registry_remove_all (gboolean signal_safe)
             !g_atomic_int_compare_and_exchange (&slot->state, SLOT_OWNED, SLOT_REMOVING))
           continue;
 
-        g_atomic_int_set (&slot->remover, self);
         remove_slot (slot, signal_safe);
       }
 }
 
+/* The signal-safe walk here too: exit() may be called from a signal
+ * handler, or while another thread holds malloc's lock, and nothing reports
+ * errors at exit anyway. */
 static void
 at_exit (void)
 {
-  _g_tempfile_registry_remove_all (FALSE);
+  _g_tempfile_registry_remove_all (TRUE);
 }
 
 /* Signal handlers ----------------------------------------------------------- */

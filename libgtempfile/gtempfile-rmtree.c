@@ -35,7 +35,10 @@
  * The same walk runs in a signal handler (the process-lifetime registry):
  * with signal_safe set it makes system calls only. Its memory then comes
  * from mmap (a plain system call on Linux, unlike malloc), problems are
- * counted but not described, and paths are formatted by hand.
+ * counted but not described, and paths are formatted by hand. mmap,
+ * getdents64 and statx are not on POSIX's list of async-signal-safe
+ * functions only because POSIX does not know them: on Linux they are plain
+ * system calls that take no user-space lock, like openat and unlinkat.
  */
 
 #include "config.h"
@@ -160,22 +163,16 @@ append_frame_path (Walker  *w,
     }
 }
 
-/* Records a problem with @name in the top frame (or with the top frame
- * itself when @name is NULL). Only the first is kept for the report. */
+/* The error for a problem with @name in the top frame (or with the top
+ * frame itself when @name is NULL). */
 static void
-record (Walker     *w,
-        Problem     problem,
-        int         errsv,
-        const char *name)
+set_problem (Walker     *w,
+             Problem     problem,
+             int         errsv,
+             const char *name)
 {
   g_autoptr(GString) path = NULL;
   g_autofree char *display = NULL;
-
-  if (w->failed)
-    return;
-  w->failed = TRUE;
-  if (w->signal_safe)
-    return;
 
   path = g_string_new (w->root_path);
   append_frame_path (w, path, w->n_frames);
@@ -206,6 +203,22 @@ record (Walker     *w,
                    _("Error removing “%s”: %s"), display, g_strerror (errsv));
       break;
     }
+}
+
+/* Records a problem; only the first is kept for the report. */
+static void
+record (Walker     *w,
+        Problem     problem,
+        int         errsv,
+        const char *name)
+{
+  if (w->failed)
+    return;
+  w->failed = TRUE;
+  /* In a signal handler (or at exit) nothing is reported, and building the
+   * message would allocate. */
+  if (!w->signal_safe)
+    set_problem (w, problem, errsv, name);
 }
 
 /* Memory ------------------------------------------------------------------ */

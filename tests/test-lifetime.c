@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -412,6 +413,149 @@ test_signal_while_creating (void)
     }
 }
 
+/* A signal that comes while another thread's exit pass is removing a tree:
+ * the handler must finish that removal before the process dies of the
+ * signal, not leave the rest of the tree behind. */
+static pthread_t exiting_thread;
+static int signalled;
+
+static void
+signal_main_thread_once (GTempfileRmtreeEvent  event,
+                         int                   dir_fd,
+                         const char           *name,
+                         gpointer              user_data)
+{
+  pthread_t *main_thread = user_data;
+
+  /* Also called by the handler's own walk, in the main thread: only the
+   * exiting thread acts (pthread_self is async-signal-safe). */
+  if (!pthread_equal (pthread_self (), exiting_thread) ||
+      !g_atomic_int_compare_and_exchange (&signalled, 0, 1))
+    return;
+
+  pthread_kill (*main_thread, SIGTERM);
+  /* The exit pass stops here for good: only the handler can finish. */
+  for (;;)
+    pause ();
+}
+
+static gpointer
+exit_with_sigterm_blocked (gpointer user_data)
+{
+  sigset_t term;
+
+  sigemptyset (&term);
+  sigaddset (&term, SIGTERM);
+  pthread_sigmask (SIG_BLOCK, &term, NULL);
+  exiting_thread = pthread_self ();
+  exit (0);
+}
+
+static void
+test_signal_during_exit (void)
+{
+  if (g_test_subprocess ())
+    {
+      static pthread_t main_thread;
+      GTempDir *tree = g_temp_dir_new_full (g_getenv ("TEST_DIR"), "tree-", NULL,
+                                            G_TEMP_DIR_FLAGS_NONE, NULL, NULL);
+
+      g_assert_nonnull (tree);
+      for (guint i = 0; i < 200; i++)
+        {
+          g_autofree char *name = g_strdup_printf ("file-%u", i);
+          g_autofree char *path = g_build_filename (g_temp_dir_get_path (tree), name, NULL);
+
+          test_write_file (path, "x");
+        }
+      g_assert_true (g_tempfile_install_signal_handlers ());
+      main_thread = pthread_self ();
+      _g_tempfile_set_rmtree_hook_for_testing (signal_main_thread_once, &main_thread);
+      g_thread_new ("exiting", exit_with_sigterm_blocked, NULL);
+      for (;;)
+        pause ();
+    }
+  else
+    {
+      g_autofree char *dir = test_dir_new ();
+
+      g_setenv ("TEST_DIR", dir, TRUE);
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      /* Died of SIGTERM (exit() would have passed), with nothing left. */
+      g_test_trap_assert_failed ();
+      g_assert_cmpuint (test_count_entries (dir), ==, 0);
+      test_remove_tree (dir);
+    }
+}
+
+/* Creating blocks the three signals for the attempt, and gives the caller's
+ * signal mask back afterwards, even if the handlers were installed in the
+ * middle of the attempt. */
+static int
+create_checking_mask (const char *path,
+                      gpointer    user_data)
+{
+  sigset_t during;
+
+  g_assert_no_errno (pthread_sigmask (SIG_BLOCK, NULL, &during));
+  g_assert_true (sigismember (&during, SIGTERM));
+  g_assert_true (sigismember (&during, SIGINT));
+  g_assert_true (sigismember (&during, SIGHUP));
+  g_assert_true (sigismember (&during, SIGUSR1));
+  if (user_data != NULL)
+    g_assert_true (g_tempfile_install_signal_handlers ());
+  return open (path, GTEMPFILE_OPEN_FLAGS, 0600);
+}
+
+static void
+test_signal_mask_kept (void)
+{
+  if (g_test_subprocess ())
+    {
+      const char *dir = g_getenv ("TEST_DIR");
+      sigset_t usr1, after;
+
+      sigemptyset (&usr1);
+      sigaddset (&usr1, SIGUSR1);
+      g_assert_no_errno (pthread_sigmask (SIG_BLOCK, &usr1, NULL));
+
+      for (guint install = 0; install < 2; install++)
+        {
+          GTempfileSlot *slot = NULL;
+          g_autofree char *path = NULL;
+          g_autoptr(GError) error = NULL;
+          int fd;
+
+          /* The first attempt installs the handlers halfway. */
+          fd = _g_tempfile_create (dir, "mask-", "", G_TEMPFILE_KIND_FILE,
+                                   create_checking_mask, install == 0 ? &slot : NULL,
+                                   &slot, &path, &error);
+          g_assert_no_error (error);
+          g_assert_cmpint (fd, >=, 0);
+
+          g_assert_no_errno (pthread_sigmask (SIG_BLOCK, NULL, &after));
+          g_assert_true (sigismember (&after, SIGUSR1));
+          g_assert_false (sigismember (&after, SIGTERM));
+          g_assert_false (sigismember (&after, SIGINT));
+          g_assert_false (sigismember (&after, SIGHUP));
+
+          close (fd);
+          g_assert_no_errno (unlink (path));
+          _g_tempfile_registry_release (slot);
+        }
+    }
+  else
+    {
+      g_autofree char *dir = test_dir_new ();
+
+      g_setenv ("TEST_DIR", dir, TRUE);
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      g_assert_cmpuint (test_count_entries (dir), ==, 0);
+      test_remove_tree (dir);
+    }
+}
+
 /* Threads -------------------------------------------------------------------- */
 
 typedef struct
@@ -579,6 +723,8 @@ main (int   argc,
   g_test_add_func ("/lifetime/signal/app-handler", test_signal_app_handler);
   g_test_add_func ("/lifetime/signal/stress", test_signal_stress);
   g_test_add_func ("/lifetime/signal/while-creating", test_signal_while_creating);
+  g_test_add_func ("/lifetime/signal/during-exit", test_signal_during_exit);
+  g_test_add_func ("/lifetime/signal/mask-kept", test_signal_mask_kept);
   g_test_add_func ("/lifetime/signal/sigkill", test_sigkill);
   g_test_add_func ("/lifetime/signal/install-twice", test_install_twice);
   g_test_add_func ("/lifetime/signal/install-ignored", test_install_ignored);
