@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Runs unittest test cases and reports them in TAP, one line per test, so
+meson (protocol: 'tap') and build-aux/test-summary.py count each one."""
+
+import sys
+import traceback
+import unittest
+
+
+class TapResult(unittest.TestResult):
+    def __init__(self, stream):
+        super().__init__()
+        self.stream = stream
+        self.number = 0
+
+    def _line(self, text):
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def _diagnostic(self, err):
+        for line in "".join(traceback.format_exception(*err)).splitlines():
+            self._line("# " + line)
+
+    def startTest(self, test):
+        super().startTest(test)
+        self.number += 1
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self._line(f"ok {self.number} - {test.id()}")
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self._line(f"not ok {self.number} - {test.id()}")
+        self._diagnostic(err)
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        self._line(f"not ok {self.number} - {test.id()}")
+        self._diagnostic(err)
+
+    def addSkip(self, test, reason):
+        super().addSkip(test, reason)
+        self._line(f"ok {self.number} - {test.id()} # SKIP {reason}")
+
+    def addExpectedFailure(self, test, err):
+        super().addExpectedFailure(test, err)
+        self._line(f"ok {self.number} - {test.id()} # TODO expected failure")
+
+    def addUnexpectedSuccess(self, test):
+        super().addUnexpectedSuccess(test)
+        self._line(f"not ok {self.number} - {test.id()} (unexpected success)")
+
+
+def main(module="__main__"):
+    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[module])
+    if len(sys.argv) > 1:
+        # Names given on the command line: run only the tests whose id
+        # contains one of them.
+        wanted = sys.argv[1:]
+        suite = unittest.TestSuite(t for t in _flatten(suite)
+                                   if any(w in t.id() for w in wanted))
+    result = TapResult(sys.stdout)
+    suite.run(result)
+    print(f"1..{result.number}")
+    sys.exit(0 if result.wasSuccessful() else 1)
+
+
+def _flatten(suite):
+    for item in suite:
+        if isinstance(item, unittest.TestSuite):
+            yield from _flatten(item)
+        else:
+            yield item
