@@ -99,6 +99,16 @@ typedef int (*GTempfileCreateFunc) (const char *path,
 gboolean     _g_tempfile_random_chars       (char         *out,
                                              GError      **error);
 char        *_g_tempfile_make_absolute      (const char   *path);
+
+/* The default directory (gtempfile-utils.c). */
+typedef struct
+{
+  const char *source;   /* "$TMPDIR", "/tmp", or N_() text for the others */
+  char       *path;     /* absolute; NULL for a variable not set or empty */
+} GTempfileCandidate;
+
+GPtrArray   *_g_tempfile_list_tempdir_candidates (void);
+int          _g_tempfile_probe_tempdir          (const char   *dir);
 char        *_g_tempfile_resolve_dir        (const char   *dir,
                                              GError      **error);
 gboolean     _g_tempfile_check_affixes      (const char   *prefix,

@@ -45,38 +45,65 @@ static char *tempdir;   /* absolute; probed, or set by g_tempfile_set_tempdir() 
 
 static void
 add_candidate (GPtrArray  *candidates,
+               const char *source,
                const char *path)
 {
+  GTempfileCandidate *candidate = g_new0 (GTempfileCandidate, 1);
+
+  candidate->source = source;
   /* An empty variable means "not set", as in Python. */
   if (path != NULL && *path != '\0')
-    g_ptr_array_add (candidates, _g_tempfile_make_absolute (path));
+    candidate->path = _g_tempfile_make_absolute (path);
+  g_ptr_array_add (candidates, candidate);
 }
 
-/* The order of DESIGN.md §2: the environment, the conventional directories,
- * then places the user can certainly write to. */
-static GPtrArray *
-list_candidates (void)
+static void
+candidate_free (gpointer data)
 {
-  GPtrArray *candidates = g_ptr_array_new_with_free_func (g_free);
+  GTempfileCandidate *candidate = data;
+
+  g_free (candidate->path);
+  g_free (candidate);
+}
+
+/*
+ * _g_tempfile_list_tempdir_candidates:
+ *
+ * The candidates for the default directory in the order of DESIGN.md §2:
+ * the environment, the conventional directories, then places the user can
+ * certainly write to. A variable that is not set, or empty, is listed with
+ * a %NULL path. The gtempfile tool explains its choice with this list.
+ *
+ * Returns: (transfer full) (element-type GTempfileCandidate): the list
+ */
+GPtrArray *
+_g_tempfile_list_tempdir_candidates (void)
+{
+  GPtrArray *candidates = g_ptr_array_new_with_free_func (candidate_free);
   g_autofree char *cwd = g_get_current_dir ();
 
-  add_candidate (candidates, g_getenv ("TMPDIR"));
-  add_candidate (candidates, g_getenv ("TEMP"));
-  add_candidate (candidates, g_getenv ("TMP"));
-  add_candidate (candidates, "/tmp");
-  add_candidate (candidates, "/var/tmp");
-  add_candidate (candidates, "/usr/tmp");
-  add_candidate (candidates, g_get_user_cache_dir ());
-  add_candidate (candidates, g_get_home_dir ());
-  add_candidate (candidates, cwd);
+  add_candidate (candidates, "$TMPDIR", g_getenv ("TMPDIR"));
+  add_candidate (candidates, "$TEMP", g_getenv ("TEMP"));
+  add_candidate (candidates, "$TMP", g_getenv ("TMP"));
+  add_candidate (candidates, "/tmp", "/tmp");
+  add_candidate (candidates, "/var/tmp", "/var/tmp");
+  add_candidate (candidates, "/usr/tmp", "/usr/tmp");
+  add_candidate (candidates, N_("the user cache directory"), g_get_user_cache_dir ());
+  add_candidate (candidates, N_("the home directory"), g_get_home_dir ());
+  add_candidate (candidates, N_("the current directory"), cwd);
 
   return candidates;
 }
 
-/* Returns 0 if a file can be created, written and removed in @dir, else the
- * errno of the first step that failed. Nothing is left behind. */
-static int
-probe_dir (const char *dir)
+/*
+ * _g_tempfile_probe_tempdir:
+ * @dir: an absolute path
+ *
+ * Returns: 0 if a file can be created, written and removed in @dir, else
+ *   the errno of the first step that failed. Nothing is left behind.
+ */
+int
+_g_tempfile_probe_tempdir (const char *dir)
 {
   static const char data[] = "blat";
   g_autofree char *path = NULL;
@@ -112,22 +139,26 @@ probe_dir (const char *dir)
 static char *
 probe_default_tempdir (GError **error)
 {
-  g_autoptr(GPtrArray) candidates = list_candidates ();
+  g_autoptr(GPtrArray) candidates = _g_tempfile_list_tempdir_candidates ();
   g_autoptr(GString) tried = g_string_new (NULL);
 
   for (guint i = 0; i < candidates->len; i++)
     {
-      const char *candidate = g_ptr_array_index (candidates, i);
+      const GTempfileCandidate *candidate = g_ptr_array_index (candidates, i);
       g_autofree char *display = NULL;
-      int errsv = probe_dir (candidate);
+      int errsv;
 
+      if (candidate->path == NULL)
+        continue;
+
+      errsv = _g_tempfile_probe_tempdir (candidate->path);
       if (errsv == 0)
         {
-          g_debug ("Using temporary directory “%s”", candidate);
-          return g_strdup (candidate);
+          g_debug ("Using temporary directory “%s”", candidate->path);
+          return g_strdup (candidate->path);
         }
 
-      display = g_filename_display_name (candidate);
+      display = g_filename_display_name (candidate->path);
       if (tried->len > 0)
         g_string_append (tried, ", ");
       g_string_append_printf (tried, "“%s” (%s)", display, g_strerror (errsv));

@@ -1,0 +1,254 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# The gtempfile command from a shell: output, exit status, and that `run`
+# removes its directory however COMMAND ends. Prints TAP.
+#
+#   test-gtempfile-tool.sh PATH-TO-GTEMPFILE PATH-TO-examples/unpack-and-list
+#
+# meson sets TMPDIR to a folder of the build tree and LC_ALL=C.
+
+set -u
+
+tool=$1
+example=$2
+case $tool in
+  /*) ;;
+  *) tool=$(pwd)/$tool ;;
+esac
+root=${TMPDIR:?TMPDIR must be set}
+rm -rf "$root"
+mkdir -p "$root" || exit 1
+n=0
+failed=0
+
+ok () {
+  n=$((n + 1))
+  echo "ok $n - $1"
+}
+
+not_ok () {
+  n=$((n + 1))
+  failed=$((failed + 1))
+  echo "not ok $n - $1"
+  shift
+  for line in "$@"; do
+    echo "# $line"
+  done
+}
+
+# check NAME CONDITION-COMMAND...: one TAP line.
+check () {
+  name=$1
+  shift
+  if "$@"; then
+    ok "$name"
+  else
+    not_ok "$name" "failed: $*" "stdout: $(cat "$work/out" 2>/dev/null)" \
+           "stderr: $(cat "$work/err" 2>/dev/null)"
+  fi
+}
+
+# run_tool ARG...: runs gtempfile, keeping stdout, stderr and the status.
+run_tool () {
+  "$tool" "$@" >"$work/out" 2>"$work/err"
+  status=$?
+}
+
+fresh () {
+  work=$(mktemp -d "$root/case.XXXXXX")
+  mkdir "$work/in"
+}
+
+entries () {
+  ls -A "$1" | wc -l
+}
+
+mode_of () {
+  stat -c %a "$1"
+}
+
+# --- help, version, usage errors ------------------------------------------
+
+fresh
+run_tool --version
+check "--version prints the version" \
+  test "$status" -eq 0 -a "$(cat "$work/out")" = "gtempfile (libgtempfile) @VERSION@"
+
+run_tool --help
+check "--help lists the commands" \
+  sh -c "test $status -eq 0 && grep -q '^  run ' '$work/out' && grep -q '^  tempdir ' '$work/out'"
+
+for command in file dir run tempdir; do
+  run_tool "$command" --help
+  check "$command --help" \
+    sh -c "test $status -eq 0 && grep -q 'gtempfile $command' '$work/out'"
+done
+
+run_tool
+check "no command: usage, status 2" sh -c "test $status -eq 2 && grep -q Usage '$work/err'"
+
+run_tool frobnicate
+check "unknown command: status 2, named" \
+  sh -c "test $status -eq 2 && grep -q 'Unknown command “frobnicate”' '$work/err'"
+
+run_tool file --bogus
+check "unknown option: status 2" \
+  sh -c "test $status -eq 2 && grep -q 'bogus' '$work/err' && grep -q 'file --help' '$work/err'"
+
+run_tool dir extra
+check "extra argument: status 2" sh -c "test $status -eq 2 && grep -q 'extra' '$work/err'"
+
+run_tool run -d "$work/in"
+check "run without a command: status 2, nothing created" \
+  sh -c "test $status -eq 2 && grep -q 'No command' '$work/err' && test $(entries "$work/in") -eq 0"
+
+run_tool file -d
+check "option without its value: status 2" test "$status" -eq 2
+
+# --- file, dir -------------------------------------------------------------
+
+fresh
+run_tool file -d "$work/in" -p pre- -s .txt
+path=$(cat "$work/out")
+check "file: status 0, one path printed" test "$status" -eq 0 -a "$(wc -l <"$work/out")" -eq 1
+check "file: a regular file, kept, mode 600" \
+  sh -c "test -f '$path' && test $(mode_of "$path" 2>/dev/null || echo 0) = 600"
+check "file: in DIR, with prefix, 8 random characters and suffix" \
+  sh -c "case '$path' in '$work/in/pre-'????????'.txt') exit 0;; esac; exit 1"
+
+run_tool dir -d "$work/in" --prefix d-
+path=$(cat "$work/out")
+check "dir: a directory, kept, mode 700" \
+  sh -c "test $status -eq 0 && test -d '$path' && test $(mode_of "$path" 2>/dev/null || echo 0) = 700"
+
+(cd "$work/in" && "$tool" file -d . >"$work/out" 2>"$work/err")
+check "file: a relative DIR gives an absolute path" \
+  sh -c "case \$(cat '$work/out') in /*) exit 0;; esac; exit 1"
+
+fresh
+run_tool file -d "$work/in" -p a/b
+check "file: a prefix with / is refused (status 1), nothing created" \
+  sh -c "test $status -eq 1 && grep -q 'a/b' '$work/err' && test $(entries "$work/in") -eq 0"
+
+run_tool dir -d "$work/missing"
+check "dir: a missing DIR is an error naming it (status 1)" \
+  sh -c "test $status -eq 1 && grep -q 'missing' '$work/err' && test ! -s '$work/out'"
+
+TMPDIR=$work/in "$tool" file >"$work/out" 2>"$work/err"
+check "file: TMPDIR is the default directory" \
+  sh -c "case \$(cat '$work/out') in '$work/in/tmp'*) exit 0;; esac; exit 1"
+
+# --- tempdir ---------------------------------------------------------------
+
+fresh
+TMPDIR=$work/in "$tool" tempdir >"$work/out" 2>"$work/err"
+status=$?
+check "tempdir: TMPDIR first, and says it was chosen" \
+  sh -c "test $status -eq 0 && test \"\$(head -n 1 '$work/out')\" = '$work/in' &&
+         grep -q '^  \\\$TMPDIR: “$work/in” is usable: chosen' '$work/out'"
+
+TMPDIR=$work/missing TEMP='' "$tool" tempdir >"$work/out" 2>"$work/err"
+status=$?
+check "tempdir: an unusable TMPDIR is passed over, with the reason" \
+  sh -c "test $status -eq 0 && test \"\$(head -n 1 '$work/out')\" != '$work/missing' &&
+         grep -q 'TMPDIR: “$work/missing” is not usable: No such file or directory' '$work/out' &&
+         grep -q 'TEMP: not set or empty' '$work/out' && grep -q ': chosen' '$work/out'"
+
+# --- run -------------------------------------------------------------------
+
+fresh
+run_tool run -d "$work/in" -p job- -- sh -c '
+  test -d "$TMPDIR" && test "$TMPDIR" = "$GTEMPFILE_DIR" || exit 9
+  echo "$TMPDIR" > "$0/seen"
+  mkdir -p "$TMPDIR/a/b" && echo data > "$TMPDIR/a/b/file"
+  ln -s "$0" "$TMPDIR/link-out"
+  pwd > "$0/cwd"' "$work"
+seen=$(cat "$work/seen" 2>/dev/null)
+check "run: status 0, TMPDIR = GTEMPFILE_DIR = a new directory in DIR" \
+  sh -c "test $status -eq 0 && case '$seen' in '$work/in/job-'*) exit 0;; esac; exit 1"
+check "run: the directory is gone afterwards, the link's target is not" \
+  sh -c "test -n '$seen' && test ! -e '$seen' && test -f '$work/seen' && test $(entries "$work/in") -eq 0"
+check "run: the working directory is unchanged without --cd" \
+  test "$(cat "$work/cwd" 2>/dev/null)" = "$(pwd)"
+
+fresh
+run_tool run -d "$work/in" --cd -- sh -c 'pwd -P > "$0/cwd"; echo "$TMPDIR" > "$0/seen"' "$work"
+check "run --cd: COMMAND runs in the directory" \
+  sh -c "test $status -eq 0 && test \"\$(cat '$work/cwd')\" = \"\$(cd '$work/in' && pwd -P)/\$(basename \"\$(cat '$work/seen')\")\""
+
+fresh
+run_tool run -d "$work/in" -- sh -c 'touch "$TMPDIR/x"; echo "$TMPDIR" > "$0/seen"; exit 3' "$work"
+check "run: COMMAND's status 3 is gtempfile's, and the directory is gone" \
+  sh -c "test $status -eq 3 && test ! -e \"\$(cat '$work/seen')\" && test $(entries "$work/in") -eq 0"
+
+fresh
+run_tool run -d "$work/in" -- sh -c 'touch "$TMPDIR/x"; echo "$TMPDIR" > "$0/seen"; kill -KILL $$' "$work"
+check "run: COMMAND killed by SIGKILL gives 137, and the directory is gone" \
+  sh -c "test $status -eq 137 && test ! -e \"\$(cat '$work/seen')\" && test $(entries "$work/in") -eq 0"
+
+fresh
+run_tool run -d "$work/in" -- "$work/no-such-command"
+check "run: a command that does not exist gives 127, and the directory is gone" \
+  sh -c "test $status -eq 127 && grep -q 'no-such-command' '$work/err' && test $(entries "$work/in") -eq 0"
+
+fresh
+printf 'not a program' > "$work/not-executable"
+chmod 644 "$work/not-executable"
+run_tool run -d "$work/in" -- "$work/not-executable"
+check "run: a command that cannot be run gives 126" \
+  sh -c "test $status -eq 126 && test $(entries "$work/in") -eq 0"
+
+fresh
+echo input | "$tool" run -d "$work/in" -- sh -c 'cat > "$0/stdin"' "$work" >"$work/out" 2>"$work/err"
+check "run: COMMAND reads gtempfile's standard input" test "$(cat "$work/stdin")" = input
+
+# gtempfile run itself gets a signal while COMMAND sleeps: the signal is
+# passed on, COMMAND dies of it, the directory is removed, the status says
+# which signal.
+for pair in TERM:15 INT:2 HUP:1; do
+  signal=${pair%:*}
+  fresh
+  "$tool" run -d "$work/in" -- sh -c '
+    touch "$TMPDIR/file"; mkdir "$TMPDIR/sub"
+    echo "$TMPDIR" > "$0/seen.tmp" && mv "$0/seen.tmp" "$0/seen"
+    exec sleep 60' "$work" >"$work/out" 2>"$work/err" &
+  pid=$!
+  tries=0
+  while [ ! -f "$work/seen" ] && [ $tries -lt 300 ]; do
+    sleep 0.1
+    tries=$((tries + 1))
+  done
+  kill -s "$signal" "$pid"
+  wait "$pid"
+  status=$?
+  expected=$((128 + ${pair#*:}))
+  check "run: SIG$signal to gtempfile reaches COMMAND: status $expected, directory gone" \
+    sh -c "test $status -eq $expected && test -f '$work/seen' && test ! -e \"\$(cat '$work/seen')\" &&
+           test $(entries "$work/in") -eq 0"
+done
+
+fresh
+run_tool run -d "$work/in" --keep -- sh -c 'echo kept > "$TMPDIR/file"; exit 4'
+kept=$(sed -n 's/^gtempfile: kept “\(.*\)”$/\1/p' "$work/err")
+check "run --keep: the directory stays, its path on stderr, COMMAND's status" \
+  sh -c "test $status -eq 4 && test -n '$kept' && test \"\$(cat '$kept/file')\" = kept"
+
+fresh
+run_tool run -d "$work/in" -p a/b -- true
+check "run: a bad prefix is an error (status 1), COMMAND not run" \
+  sh -c "test $status -eq 1 && grep -q 'a/b' '$work/err' && test $(entries "$work/in") -eq 0"
+
+# The README's main job: examples/unpack-and-list on a real archive.
+fresh
+mkdir -p "$work/tree/docs" && echo one > "$work/tree/docs/a.txt" && echo two > "$work/tree/b.txt"
+tar -cf "$work/in/archive.tar" -C "$work/tree" .
+TMPDIR=$work/in GTEMPFILE=$tool "$example" "$work/in/archive.tar" >"$work/out" 2>"$work/err"
+status=$?
+check "examples/unpack-and-list: lists the archive, leaves only the archive" \
+  sh -c "test $status -eq 0 && grep -q '^./docs/a.txt$' '$work/out' && grep -q '^./b.txt$' '$work/out' &&
+         grep -q '2 files' '$work/out' && test \"\$(ls -A '$work/in')\" = archive.tar"
+
+echo "1..$n"
+rm -rf "$root"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,516 @@
+/* gtempfile: mktemp with cleanup, built on libgtempfile
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ *   gtempfile file [-d DIR] [-p PREFIX] [-s SUFFIX]     like mktemp
+ *   gtempfile dir  [-d DIR] [-p PREFIX] [-s SUFFIX]     like mktemp -d
+ *   gtempfile run  [-d DIR] [-p PREFIX] [--keep] [--cd] -- COMMAND [ARG…]
+ *   gtempfile tempdir
+ *
+ * Exit status: 0 on success; 1 when the work failed (the library's error is
+ * printed); 2 for a usage error (bad option, missing or extra argument).
+ * `run` exits with COMMAND's status, 128+N when it died of signal N, 127
+ * when it could not be found and 126 when it could not be run, as shells do.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include "gtempfile-private.h"
+
+#define EXIT_USAGE 2
+
+typedef struct
+{
+  const char *name;
+  int       (*run) (int argc, char **argv);
+  const char *summary;   /* N_() */
+} Command;
+
+/* Options shared by file, dir and run. */
+static char *opt_dir;
+static char *opt_prefix;
+static char *opt_suffix;
+
+static const GOptionEntry name_entries[] = {
+  { "dir", 'd', 0, G_OPTION_ARG_FILENAME, &opt_dir,
+    N_("Create it in DIR (default: the directory “gtempfile tempdir” prints)"), N_("DIR") },
+  { "prefix", 'p', 0, G_OPTION_ARG_FILENAME, &opt_prefix,
+    N_("Start the name with PREFIX (default: “tmp”)"), N_("PREFIX") },
+  { "suffix", 's', 0, G_OPTION_ARG_FILENAME, &opt_suffix,
+    N_("End the name with SUFFIX"), N_("SUFFIX") },
+  G_OPTION_ENTRY_NULL
+};
+
+static const char *
+translate (const char *text,
+           gpointer    user_data)
+{
+  return _(text);
+}
+
+static void
+print_error (const char *message)
+{
+  g_printerr ("gtempfile: %s\n", message);
+}
+
+/* Parses the options of @command; on a usage error prints it with a hint
+ * and returns FALSE. */
+static gboolean
+parse_options (const char          *command,
+               const char          *parameters,
+               const char          *summary,
+               const GOptionEntry  *entries,
+               const GOptionEntry  *more_entries,
+               gboolean             stop_at_command,
+               int                 *argc,
+               char              ***argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (parameters);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prgname = g_strdup_printf ("gtempfile %s", command);
+
+  g_set_prgname (prgname);
+  g_option_context_set_translate_func (context, translate, NULL, NULL);
+  /* Translated by translate() when the help is shown, as the entries. */
+  g_option_context_set_summary (context, summary);
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, NULL);
+  if (more_entries != NULL)
+    g_option_context_add_main_entries (context, more_entries, NULL);
+  /* run: the options of COMMAND are COMMAND's, not ours. */
+  g_option_context_set_strict_posix (context, stop_at_command);
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      print_error (error->message);
+      g_printerr (_("Try “gtempfile %s --help” for more information.\n"), command);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+no_arguments_left (const char *command,
+                   int         argc,
+                   char      **argv)
+{
+  if (argc > 1)
+    {
+      g_autofree char *display = g_filename_display_name (argv[1]);
+      g_autofree char *message = g_strdup_printf (_("Unexpected argument “%s”"), display);
+
+      print_error (message);
+      g_printerr (_("Try “gtempfile %s --help” for more information.\n"), command);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+print_path (const char *path)
+{
+  /* File-system bytes, as mktemp prints them. */
+  fputs (path, stdout);
+  fputc ('\n', stdout);
+  fflush (stdout);
+}
+
+/* file, dir --------------------------------------------------------------- */
+
+/* Creates a file or a directory, keeps it, and prints its path. */
+static int
+make_and_print (const char  *command,
+                const char  *summary,
+                gboolean     directory,
+                int          argc,
+                char       **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  if (!parse_options (command, NULL, summary, name_entries, NULL, FALSE, &argc, &argv) ||
+      !no_arguments_left (command, argc, argv))
+    return EXIT_USAGE;
+
+  if (directory)
+    path = g_tempfile_mkdtemp (opt_dir, opt_prefix, opt_suffix, &error);
+  else
+    {
+      int fd = g_tempfile_mkstemp (opt_dir, opt_prefix, opt_suffix, &path, &error);
+
+      if (fd >= 0)
+        close (fd);
+    }
+
+  if (path == NULL)
+    {
+      print_error (error->message);
+      return EXIT_FAILURE;
+    }
+  print_path (path);
+  return EXIT_SUCCESS;
+}
+
+static int
+command_file (int    argc,
+              char **argv)
+{
+  return make_and_print ("file",
+                         N_("Create a temporary file (mode 0600) and print its path. The file "
+                            "is kept: removing it is up to the caller, as with mktemp."),
+                         FALSE, argc, argv);
+}
+
+static int
+command_dir (int    argc,
+             char **argv)
+{
+  return make_and_print ("dir",
+                         N_("Create a temporary directory (mode 0700) and print its path. The "
+                            "directory is kept: removing it is up to the caller, as with "
+                            "mktemp -d."),
+                         TRUE, argc, argv);
+}
+
+/* tempdir ----------------------------------------------------------------- */
+
+static int
+command_tempdir (int    argc,
+                 char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) candidates = NULL;
+  g_autofree char *chosen = NULL;
+
+  if (!parse_options ("tempdir", NULL,
+                      N_("Print the directory in which temporary files are created when no "
+                         "directory is given, then each candidate that was considered, in "
+                         "order, and why it was passed over."),
+                      NULL, NULL, FALSE, &argc, &argv) ||
+      !no_arguments_left ("tempdir", argc, argv))
+    return EXIT_USAGE;
+
+  chosen = g_tempfile_get_tempdir (&error);
+  if (chosen == NULL)
+    {
+      print_error (error->message);
+      return EXIT_FAILURE;
+    }
+  print_path (chosen);
+
+  /* The library's own candidate list, probed again to say why. */
+  candidates = _g_tempfile_list_tempdir_candidates ();
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      const GTempfileCandidate *candidate = g_ptr_array_index (candidates, i);
+      g_autofree char *display = NULL;
+      int errsv;
+
+      if (candidate->path == NULL)
+        {
+          g_print (_("  %s: not set or empty\n"), _(candidate->source));
+          continue;
+        }
+
+      display = g_filename_display_name (candidate->path);
+      errsv = _g_tempfile_probe_tempdir (candidate->path);
+      if (errsv != 0)
+        {
+          g_print (_("  %s: “%s” is not usable: %s\n"), _(candidate->source), display,
+                   g_strerror (errsv));
+          continue;
+        }
+
+      if (strcmp (candidate->path, chosen) == 0)
+        g_print (_("  %s: “%s” is usable: chosen\n"), _(candidate->source), display);
+      else
+        g_print (_("  %s: “%s” is usable now, but was not when the choice was made\n"),
+                 _(candidate->source), display);
+      break;
+    }
+  return EXIT_SUCCESS;
+}
+
+/* run --------------------------------------------------------------------- */
+
+static gboolean opt_keep;
+static gboolean opt_cd;
+
+static const GOptionEntry run_entries[] = {
+  { "keep", 'k', 0, G_OPTION_ARG_NONE, &opt_keep,
+    N_("Keep the directory afterwards and print its path on standard error"), NULL },
+  { "cd", 'c', 0, G_OPTION_ARG_NONE, &opt_cd,
+    N_("Run COMMAND in the directory"), NULL },
+  G_OPTION_ENTRY_NULL
+};
+
+static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP };
+static int signal_pipe[2] = { -1, -1 };
+
+/* One byte per signal: its number, with the high bit set when the kernel
+ * sent it (a terminal's ^C or hangup), which the command got too. */
+static void
+on_signal (int        signo,
+           siginfo_t *info,
+           void      *context)
+{
+  int saved_errno = errno;
+  unsigned char message = (unsigned char) signo;
+
+  if (info != NULL && info->si_code == SI_KERNEL)
+    message |= 0x80;
+  /* Non-blocking: if the pipe is full, enough is already pending. */
+  if (write (signal_pipe[1], &message, 1) < 0)
+    { /* nothing to do in a handler */ }
+  errno = saved_errno;
+}
+
+static gboolean
+install_handlers (GError **error)
+{
+  struct sigaction action;
+
+  if (!g_unix_open_pipe (signal_pipe, FD_CLOEXEC, error) ||
+      !g_unix_set_fd_nonblocking (signal_pipe[1], TRUE, error))
+    return FALSE;
+
+  memset (&action, 0, sizeof action);
+  action.sa_sigaction = on_signal;
+  action.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset (&action.sa_mask);
+  for (guint i = 0; i < G_N_ELEMENTS (forwarded_signals); i++)
+    sigaction (forwarded_signals[i], &action, NULL);
+  /* The command's end comes through the pipe too: waiting is one read()
+   * loop with no window in which a signal could be missed. */
+  action.sa_flags |= SA_NOCLDSTOP;
+  sigaction (SIGCHLD, &action, NULL);
+  return TRUE;
+}
+
+/* Runs @argv until it ends, forwarding signals; returns its wait status. */
+static int
+wait_for_command (GPid pid)
+{
+  for (;;)
+    {
+      unsigned char messages[64];
+      int status;
+      gssize n;
+      pid_t done = waitpid (pid, &status, WNOHANG);
+
+      if (done == pid)
+        return status;
+      if (done < 0 && errno != EINTR)
+        {
+          /* Cannot happen for our own child; do not spin. */
+          g_printerr ("gtempfile: waitpid: %s\n", g_strerror (errno));
+          return W_EXITCODE (EXIT_FAILURE, 0);
+        }
+
+      n = read (signal_pipe[0], messages, sizeof messages);
+      for (gssize i = 0; i < n; i++)
+        {
+          int signo = messages[i] & 0x7f;
+
+          if (signo != SIGCHLD && !(messages[i] & 0x80))
+            kill (pid, signo);
+        }
+    }
+}
+
+static int
+exit_status_of (int wait_status)
+{
+  if (WIFEXITED (wait_status))
+    return WEXITSTATUS (wait_status);
+  if (WIFSIGNALED (wait_status))
+    return 128 + WTERMSIG (wait_status);
+  return EXIT_FAILURE;
+}
+
+static int
+command_run (int    argc,
+             char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTempDir) scratch = NULL;
+  g_auto(GStrv) envp = NULL;
+  char **command;
+  const char *path;
+  GPid pid;
+  int status;
+
+  if (!parse_options ("run", N_("[--] COMMAND [ARGUMENT…]"),
+                      N_("Run COMMAND with TMPDIR and GTEMPFILE_DIR set to a new temporary "
+                         "directory, then remove the directory and everything in it, even when "
+                         "COMMAND fails or is killed. SIGINT, SIGTERM and SIGHUP are passed on "
+                         "to COMMAND. The exit status is COMMAND's, or 128+N when it died of "
+                         "signal N."),
+                      name_entries, run_entries, TRUE, &argc, &argv))
+    return EXIT_USAGE;
+
+  command = argv + 1;
+  if (command[0] != NULL && strcmp (command[0], "--") == 0)
+    command++;
+  if (command[0] == NULL)
+    {
+      print_error (_("No command given"));
+      g_printerr (_("Try “gtempfile %s --help” for more information.\n"), "run");
+      return EXIT_USAGE;
+    }
+
+  /* Before anything exists: a signal from now on is seen. */
+  if (!install_handlers (&error))
+    {
+      print_error (error->message);
+      return EXIT_FAILURE;
+    }
+
+  scratch = g_temp_dir_new_full (opt_dir, opt_prefix, opt_suffix,
+                                 opt_keep ? G_TEMP_DIR_FLAGS_KEEP : G_TEMP_DIR_FLAGS_NONE,
+                                 NULL, &error);
+  if (scratch == NULL)
+    {
+      print_error (error->message);
+      return EXIT_FAILURE;
+    }
+  path = g_temp_dir_get_path (scratch);
+
+  envp = g_get_environ ();
+  envp = g_environ_setenv (envp, "TMPDIR", path, TRUE);
+  envp = g_environ_setenv (envp, "GTEMPFILE_DIR", path, TRUE);
+
+  if (!g_spawn_async (opt_cd ? path : NULL, command, envp,
+                      G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+                      G_SPAWN_CHILD_INHERITS_STDIN,
+                      NULL, NULL, &pid, &error))
+    {
+      print_error (error->message);
+      status = g_error_matches (error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOENT) ? 127 : 126;
+      g_clear_error (&error);
+    }
+  else
+    {
+      status = exit_status_of (wait_for_command (pid));
+      g_spawn_close_pid (pid);
+    }
+
+  if (opt_keep)
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_printerr (_("gtempfile: kept “%s”\n"), display);
+    }
+  else if (!g_temp_dir_cleanup (scratch, NULL, &error))
+    {
+      print_error (error->message);
+      if (status == EXIT_SUCCESS)
+        status = EXIT_FAILURE;
+    }
+
+  return status;
+}
+
+/* main -------------------------------------------------------------------- */
+
+static int command_help (int argc, char **argv);
+
+static const Command commands[] = {
+  { "file", command_file, N_("Create a temporary file and print its path") },
+  { "dir", command_dir, N_("Create a temporary directory and print its path") },
+  { "run", command_run, N_("Run a command in a scratch directory that is removed afterwards") },
+  { "tempdir", command_tempdir, N_("Print the default directory for temporary files, and why") },
+  { "help", command_help, N_("Show this help, or a command’s help") },
+};
+
+static void
+print_usage (FILE *to)
+{
+  fprintf (to, "%s\n  gtempfile %s\n\n%s\n", _("Usage:"), _("COMMAND [OPTION…]"),
+           _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (to, "  %-9s %s\n", commands[i].name, _(commands[i].summary));
+  fprintf (to, "\n%s\n", _("Use “gtempfile COMMAND --help” for the options of a command, "
+                           "and “gtempfile --version” for the version."));
+}
+
+static const Command *
+find_command (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (commands[i].name, name) == 0)
+      return &commands[i];
+  return NULL;
+}
+
+static int
+command_help (int    argc,
+              char **argv)
+{
+  const Command *command;
+  char *help_argv[] = { argv[0], (char *) "--help", NULL };
+
+  if (argc < 2)
+    {
+      print_usage (stdout);
+      return EXIT_SUCCESS;
+    }
+  command = find_command (argv[1]);
+  if (command == NULL || command->run == command_help)
+    {
+      print_usage (stdout);
+      return command == NULL ? EXIT_USAGE : EXIT_SUCCESS;
+    }
+  return command->run (2, help_argv);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const Command *command;
+
+  setlocale (LC_ALL, "");
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return EXIT_USAGE;
+    }
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)
+    {
+      print_usage (stdout);
+      return EXIT_SUCCESS;
+    }
+  if (strcmp (argv[1], "--version") == 0)
+    {
+      printf ("gtempfile (libgtempfile) %s\n", PACKAGE_VERSION);
+      return EXIT_SUCCESS;
+    }
+
+  command = find_command (argv[1]);
+  if (command == NULL)
+    {
+      g_autofree char *display = g_filename_display_name (argv[1]);
+      g_autofree char *message = g_strdup_printf (_("Unknown command “%s”"), display);
+
+      print_error (message);
+      print_usage (stderr);
+      return EXIT_USAGE;
+    }
+
+  /* The command sees "gtempfile COMMAND" as its argv[0]. */
+  return command->run (argc - 1, argv + 1);
+}
