@@ -18,6 +18,8 @@ Gio._promisify(GTempfile.TempDir.prototype, 'cleanup_async', 'cleanup_finish');
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const scratchRoot = GLib.getenv('TMPDIR');
+// A fresh build tree has no TMPDIR yet; get_tempdir() needs it to exist.
+GLib.mkdir_with_parents(scratchRoot, 0o700);
 
 // --- a small TAP harness --------------------------------------------------
 
