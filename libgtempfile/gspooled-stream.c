@@ -168,9 +168,11 @@ static void
 set_no_memory_error (GError **error,
                      guint64  size)
 {
+  /* A size in the text, not a G_GUINT64_FORMAT, which xgettext cannot read. */
+  g_autofree char *amount = g_format_size_full (size, G_FORMAT_SIZE_LONG_FORMAT);
+
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-               _("Not enough memory to hold %" G_GUINT64_FORMAT " bytes of a spooled stream"),
-               size);
+               _("Not enough memory to hold %s of a spooled stream"), amount);
 }
 
 /* Makes room for @size bytes, doubling so that appending is amortised O(1). */

@@ -4,7 +4,9 @@
 # The gtempfile command from a shell: output, exit status, and that `run`
 # removes its directory however COMMAND ends. Prints TAP.
 #
-#   test-gtempfile-tool.sh PATH-TO-GTEMPFILE PATH-TO-examples/unpack-and-list
+#   test-gtempfile-tool.sh GTEMPFILE EXAMPLE [MANPAGE]
+#
+# EXAMPLE is examples/unpack-and-list, MANPAGE doc/gtempfile.1.
 #
 # meson sets TMPDIR to a folder of the build tree and LC_ALL=C.
 
@@ -12,6 +14,7 @@ set -u
 
 tool=$1
 example=$2
+manpage=${3:-}
 case $tool in
   /*) ;;
   *) tool=$(pwd)/$tool ;;
@@ -248,6 +251,21 @@ status=$?
 check "examples/unpack-and-list: lists the archive, leaves only the archive" \
   sh -c "test $status -eq 0 && grep -q '^./docs/a.txt$' '$work/out' && grep -q '^./b.txt$' '$work/out' &&
          grep -q '2 files' '$work/out' && test \"\$(ls -A '$work/in')\" = archive.tar"
+
+# The manual page documents every command and every option of the help.
+if [ -n "$manpage" ]; then
+  missing=
+  for command in file dir run tempdir help; do
+    grep -q "^\.B gtempfile $command" "$manpage" || missing="$missing $command"
+    for option in $("$tool" "$command" --help | grep -o -- '--[a-z-]*' | sort -u); do
+      # troff writes - as \-
+      escaped=$(printf '%s' "$option" | sed 's/-/\\\\-/g')
+      grep -q -- "$escaped" "$manpage" || missing="$missing $command:$option"
+    done
+  done
+  check "the manual page covers every command and option${missing:+ (missing:$missing)}" \
+    test -z "$missing"
+fi
 
 echo "1..$n"
 rm -rf "$root"
