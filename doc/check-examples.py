@@ -68,10 +68,15 @@ class Checker:
                                f"{result.stdout}{result.stderr}")
         return result
 
-    def check_c(self, code, work):
-        source = os.path.join(work, "example.c")
+    @staticmethod
+    def write(work, name, code):
+        source = os.path.join(work, name)
         with open(source, "w", encoding="utf-8") as f:
             f.write(code)
+        return source
+
+    def check_c(self, code, work):
+        source = self.write(work, "example.c", code)
         includes = ["-I" + os.path.join(self.args.srcdir, "libgtempfile"), "-I" + self.libdir]
         cc = shlex.split(self.args.cc)
         warnings = ["-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"]
@@ -87,25 +92,19 @@ class Checker:
                      self.glib_flags, work, "compiling")
 
     def check_python(self, code, work):
-        source = os.path.join(work, "example.py")
-        with open(source, "w", encoding="utf-8") as f:
-            f.write(code)
+        source = self.write(work, "example.py", code)
         self.run([sys.executable, source], work, "running")
 
     def check_js(self, code, work):
         if not self.args.gjs:
             raise RuntimeError("no gjs given")
-        source = os.path.join(work, "example.js")
-        with open(source, "w", encoding="utf-8") as f:
-            f.write(code)
+        source = self.write(work, "example.js", code)
         self.run([self.args.gjs, "-m", source], work, "running")
 
     def check_vala(self, code, work):
         if not self.args.valac:
             raise RuntimeError("no valac given")
-        source = os.path.join(work, "example.vala")
-        with open(source, "w", encoding="utf-8") as f:
-            f.write(code)
+        source = self.write(work, "example.vala", code)
         common = [self.args.valac, "--vapidir", os.path.join(self.args.builddir, "bindings"),
                   "--pkg", "gtempfile-1", "--pkg", "gio-2.0"]
         if HAS_MAIN.search(code):
