@@ -163,7 +163,7 @@ static void
 update_registration (GTempDir *self)
 {
   gboolean wanted = self->delete && is_initialized (self) && !self->persisted &&
-                    !self->cleaned_up && self->pid == getpid ();
+                    !self->cleaned_up && self->pid == _g_tempfile_getpid ();
 
   if (wanted && self->slot == NULL)
     {
@@ -220,7 +220,7 @@ g_temp_dir_dispose (GObject *object)
   GTempDir *self = G_TEMP_DIR (object);
 
   /* Never in a child made with fork(): the parent still uses it. */
-  if (self->delete && self->pid == getpid ())
+  if (self->delete && self->pid == _g_tempfile_getpid ())
     {
       g_autoptr(GError) error = NULL;
 
@@ -418,7 +418,7 @@ create_dir (gpointer       object,
   self->fd = fd;
   self->dev = st.st_dev;
   self->ino = st.st_ino;
-  self->pid = getpid ();
+  self->pid = _g_tempfile_getpid ();
   _g_tempfile_path_set (&self->name, g_steal_pointer (&path));
   g_free (self->dir);
   self->dir = g_steal_pointer (&dir);

@@ -435,8 +435,9 @@ g_temp_file_output_stream_close (GOutputStream  *stream,
   int fd = owner_fd (owner);
   struct stat st;
 
-  /* g_file_output_stream_get_etag() is meant to be called after closing. */
-  if (fd >= 0 && fstat (fd, &st) == 0)
+  /* g_file_output_stream_get_etag() is meant to be called after closing;
+   * a file that closing removes has none worth a system call. */
+  if (fd >= 0 && _g_temp_file_outlives_close (owner) && fstat (fd, &st) == 0)
     {
       g_free (self->etag);
       self->etag = etag_from_stat (&st);

@@ -140,6 +140,7 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+static guint notify_signal_id;
 
 static void g_temp_file_initable_iface_init       (GInitableIface      *iface);
 static void g_temp_file_async_initable_iface_init (GAsyncInitableIface *iface);
@@ -184,14 +185,14 @@ owns_name (GTempFile *self)
 static gboolean
 removes_automatically (GTempFile *self)
 {
-  return self->delete && owns_name (self) && self->pid == getpid ();
+  return self->delete && owns_name (self) && self->pid == _g_tempfile_getpid ();
 }
 
 /* Keeps the registration for removal at exit in step with "delete". */
 static void
 update_registration (GTempFile *self)
 {
-  gboolean wanted = self->delete && owns_name (self) && self->pid == getpid ();
+  gboolean wanted = self->delete && owns_name (self) && self->pid == _g_tempfile_getpid ();
 
   if (wanted && self->slot == NULL)
     self->slot = _g_tempfile_registry_add (G_TEMPFILE_KIND_FILE, self->name.path, NULL);
@@ -220,6 +221,16 @@ remove_name (GTempFile  *self,
   /* Removed first, unregistered after: an exit in between finds nothing. */
   g_clear_pointer (&self->slot, _g_tempfile_registry_release);
   return TRUE;
+}
+
+/* Whether the file is still there once the stream is closed: not when it is
+ * anonymous, nor when closing removes it. */
+gboolean
+_g_temp_file_outlives_close (GTempFile *self)
+{
+  if (self->name.path == NULL)
+    return FALSE;
+  return !(self->delete_on_close && removes_automatically (self));
 }
 
 gboolean
@@ -532,7 +543,7 @@ create_file (gpointer       object,
     }
 
   self->fd = fd;
-  self->pid = getpid ();
+  self->pid = _g_tempfile_getpid ();
   self->linkable = linkable;
   _g_tempfile_path_set (&self->name, g_steal_pointer (&path));
   g_free (self->dir);
@@ -545,6 +556,23 @@ create_file (gpointer       object,
   return TRUE;
 }
 
+/* Whether anything listens to "notify" for the properties creation fills
+ * in (a handler with a detail is found only by that detail). */
+static gboolean
+has_notify_handler (GTempFile *self)
+{
+  const guint filled_in[] = { PROP_DIR, PROP_PREFIX, PROP_SUFFIX, PROP_PATH, PROP_FILE };
+
+  if (g_signal_has_handler_pending (self, notify_signal_id, 0, TRUE))
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (filled_in); i++)
+    if (g_signal_has_handler_pending (self, notify_signal_id,
+                                      g_param_spec_get_name_quark (properties[filled_in[i]]),
+                                      TRUE))
+      return TRUE;
+  return FALSE;
+}
+
 /* The properties that creation filled in, announced in the caller's thread. */
 static void
 notify_created (GTempFile *self)
@@ -552,6 +580,11 @@ notify_created (GTempFile *self)
   if (self->created_notified)
     return;
   self->created_notified = TRUE;
+
+  /* Nobody can be listening to an object that g_temp_file_new_full() has
+   * not returned yet; skip the freeze and five notifications then. */
+  if (!has_notify_handler (self))
+    return;
 
   g_object_freeze_notify (G_OBJECT (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DIR]);
@@ -623,6 +656,8 @@ g_temp_file_class_init (GTempFileClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GIOStreamClass *stream_class = G_IO_STREAM_CLASS (klass);
+
+  notify_signal_id = g_signal_lookup ("notify", G_TYPE_OBJECT);
 
   object_class->dispose = g_temp_file_dispose;
   object_class->finalize = g_temp_file_finalize;
@@ -818,20 +853,27 @@ g_temp_file_new_full (const char      *dir,
                       GCancellable    *cancellable,
                       GError         **error)
 {
+  g_autoptr(GTempFile) self = NULL;
+
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!_g_tempfile_check_flags (flags, TEMP_FILE_FLAGS_KNOWN, "GTempFileFlags", error))
     return NULL;
 
-  return g_initable_new (G_TYPE_TEMP_FILE, cancellable, error,
-                         "dir", dir,
-                         "prefix", prefix,
-                         "suffix", suffix,
-                         "anonymous", (flags & G_TEMP_FILE_FLAGS_ANONYMOUS) != 0,
-                         "delete", (flags & G_TEMP_FILE_FLAGS_KEEP) == 0,
-                         "delete-on-close", (flags & G_TEMP_FILE_FLAGS_KEEP_ON_CLOSE) == 0,
-                         NULL);
+  /* What g_initable_new() with the six properties does, without looking
+   * each of them up by name: this is the hot path of the library. */
+  self = g_object_new (G_TYPE_TEMP_FILE, NULL);
+  self->dir = g_strdup (dir);
+  self->prefix = g_strdup (prefix);
+  self->suffix = g_strdup (suffix);
+  self->anonymous = (flags & G_TEMP_FILE_FLAGS_ANONYMOUS) != 0;
+  self->delete = (flags & G_TEMP_FILE_FLAGS_KEEP) == 0;
+  self->delete_on_close = (flags & G_TEMP_FILE_FLAGS_KEEP_ON_CLOSE) == 0;
+
+  if (!g_initable_init (G_INITABLE (self), cancellable, error))
+    return NULL;   /* self is released with the error, as g_initable_new() does */
+  return g_steal_pointer (&self);
 }
 
 /**

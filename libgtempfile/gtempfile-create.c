@@ -261,11 +261,14 @@ static int fork_generation = 1;
 static GTempfileNameFunc test_name_func;
 static gpointer test_name_data;
 
+static int cached_pid;   /* atomic; 0 until first asked */
+
 static void
 bump_fork_generation (void)
 {
   /* Runs in the child, which has a single thread at this point. */
   fork_generation++;
+  g_atomic_int_set (&cached_pid, getpid ());
 }
 
 static void
@@ -278,6 +281,28 @@ ensure_fork_handler (void)
       pthread_atfork (NULL, NULL, bump_fork_generation);
       g_once_init_leave (&registered, 1);
     }
+}
+
+/*
+ * _g_tempfile_getpid:
+ *
+ * getpid(), without a system call each time: objects compare it with the
+ * process that created them on every close and dispose. The cache is
+ * renewed in a child made with fork() (pthread_atfork), as the pool of
+ * random bytes is.
+ */
+pid_t
+_g_tempfile_getpid (void)
+{
+  pid_t pid = g_atomic_int_get (&cached_pid);
+
+  if (G_UNLIKELY (pid == 0))
+    {
+      ensure_fork_handler ();
+      pid = getpid ();
+      g_atomic_int_set (&cached_pid, pid);
+    }
+  return pid;
 }
 
 #if !defined(HAVE_ARC4RANDOM_BUF) || defined(HAVE_GETRANDOM)
@@ -565,7 +590,7 @@ _g_tempfile_create (const char           *dir,
   for (guint attempt = 0; attempt < GTEMPFILE_MAX_TRIES; attempt++)
     {
       struct stat st;
-      sigset_t saved;
+      GTempfileSignalState saved;
       int result;
 
       if (!_g_tempfile_random_chars (random_part, error))

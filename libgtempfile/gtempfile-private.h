@@ -137,19 +137,27 @@ int          _g_tempfile_link_fd            (int           fd,
 int          _g_tempfile_rename_noreplace   (const char   *from,
                                              const char   *to,
                                              gboolean      is_dir);
+pid_t        _g_tempfile_getpid             (void);
 int          _g_tempfile_fsync              (int           fd);
 int          _g_tempfile_fsync_parent       (const char   *path);
 void         _g_tempfile_clear_fd           (int          *fd_ptr);
 
 GTempfileSlot *_g_tempfile_registry_claim   (GTempfileKind      kind,
                                              gsize              path_length);
-gboolean     _g_tempfile_registry_begin     (GTempfileSlot     *slot,
-                                             const char        *path,
-                                             sigset_t          *saved);
-void         _g_tempfile_registry_end       (GTempfileSlot     *slot,
-                                             gboolean           created,
-                                             const struct stat *st,
-                                             const sigset_t    *saved);
+/* What _g_tempfile_registry_begin() did to the thread's signal mask. */
+typedef struct
+{
+  sigset_t mask;
+  gboolean blocked;
+} GTempfileSignalState;
+
+gboolean     _g_tempfile_registry_begin     (GTempfileSlot        *slot,
+                                             const char           *path,
+                                             GTempfileSignalState *saved);
+void         _g_tempfile_registry_end       (GTempfileSlot        *slot,
+                                             gboolean              created,
+                                             const struct stat    *st,
+                                             GTempfileSignalState *saved);
 GTempfileSlot *_g_tempfile_registry_add     (GTempfileKind      kind,
                                              const char        *path,
                                              const struct stat *st);
@@ -213,6 +221,7 @@ GInputStream  *_g_temp_file_input_stream_new  (GTempFile   *owner);
 GOutputStream *_g_temp_file_output_stream_new (GTempFile   *owner);
 gboolean       _g_temp_file_check_open        (GTempFile   *self,
                                                GError     **error);
+gboolean       _g_temp_file_outlives_close    (GTempFile   *self);
 void           _g_temp_file_set_op_error      (GTempFile   *self,
                                                GTempFileOp  op,
                                                int          errsv,

@@ -17,6 +17,15 @@
  *   CREATING  that thread is creating the path right now, with the three
  *             signals blocked, so a handler running in another thread waits
  *             (briefly, without a lock) until the attempt is over
+ *   CREATING_UNBLOCKED
+ *             the same before any handler is installed: blocking signals
+ *             costs two system calls per attempt, for nothing while no
+ *             handler can run. g_tempfile_install_signal_handlers() raises
+ *             "handlers_installed" first and then waits for every such
+ *             attempt to end before it installs anything; an attempt marks
+ *             its slot first and then looks at the flag again (both
+ *             sequentially consistent), so either the installer sees the
+ *             attempt and waits, or the attempt sees the flag and blocks.
  *   OWNED     the path exists and must be removed
  *   REMOVING  an exit or signal pass has taken it; the slot is never given
  *             back, so its path stays readable
@@ -60,6 +69,7 @@ enum
   SLOT_FREE,
   SLOT_CLAIMED,
   SLOT_CREATING,
+  SLOT_CREATING_UNBLOCKED,
   SLOT_OWNED,
   SLOT_REMOVING,
 };
@@ -169,7 +179,7 @@ _g_tempfile_registry_claim (GTempfileKind kind,
 
   slot = take_slot ();
   slot->kind = kind;
-  slot->pid = getpid ();
+  slot->pid = _g_tempfile_getpid ();
   slot->dev = 0;
   slot->ino = 0;
   slot->path_size = path_length + 1;
@@ -195,23 +205,30 @@ handled_signal_set (sigset_t *set)
  *
  * Marks @path as being created now. From here until
  * _g_tempfile_registry_end(), a handler in another thread waits for the
- * outcome, and none can run in this thread: the three signals are blocked
- * whether or not the handlers are installed yet, since they may be
- * installed before the attempt ends.
+ * outcome, and none can run in this thread: once the handlers are
+ * installed, the three signals are blocked; before, installing them waits
+ * for the attempt to end.
  *
  * Returns: %FALSE, with errno ECANCELED, if the process is exiting or dying
  *   of a signal: nothing may be created any more (call
  *   _g_tempfile_registry_end() anyway)
  */
-gboolean
-_g_tempfile_registry_begin (GTempfileSlot *slot,
-                            const char    *path,
-                            sigset_t      *saved)
+static void
+block_signals (GTempfileSignalState *saved)
 {
   sigset_t block;
 
   handled_signal_set (&block);
-  pthread_sigmask (SIG_BLOCK, &block, saved);
+  pthread_sigmask (SIG_BLOCK, &block, &saved->mask);
+  saved->blocked = TRUE;
+}
+
+gboolean
+_g_tempfile_registry_begin (GTempfileSlot        *slot,
+                            const char           *path,
+                            GTempfileSignalState *saved)
+{
+  saved->blocked = FALSE;
 
   /* Once the pass has started, fail without making it wait for us. */
   if (G_UNLIKELY (g_atomic_int_get (&dying)))
@@ -221,7 +238,22 @@ _g_tempfile_registry_begin (GTempfileSlot *slot,
     }
 
   memcpy (slot->path, path, slot->path_size);
-  g_atomic_int_set (&slot->state, SLOT_CREATING);
+  if (g_atomic_int_get (&handlers_installed))
+    {
+      block_signals (saved);
+      g_atomic_int_set (&slot->state, SLOT_CREATING);
+    }
+  else
+    {
+      g_atomic_int_set (&slot->state, SLOT_CREATING_UNBLOCKED);
+      /* Being installed now: the installer may have looked at this slot
+       * already, so protect the attempt as if they were. */
+      if (G_UNLIKELY (g_atomic_int_get (&handlers_installed)))
+        {
+          block_signals (saved);
+          g_atomic_int_set (&slot->state, SLOT_CREATING);
+        }
+    }
 
   /* Started in between: the pass may have passed this slot already. */
   if (G_UNLIKELY (g_atomic_int_get (&dying)))
@@ -241,10 +273,10 @@ _g_tempfile_registry_begin (GTempfileSlot *slot,
  * Ends the attempt that _g_tempfile_registry_begin() started.
  */
 void
-_g_tempfile_registry_end (GTempfileSlot     *slot,
-                          gboolean           created,
-                          const struct stat *st,
-                          const sigset_t    *saved)
+_g_tempfile_registry_end (GTempfileSlot        *slot,
+                          gboolean              created,
+                          const struct stat    *st,
+                          GTempfileSignalState *saved)
 {
   if (created && st != NULL)
     {
@@ -253,7 +285,8 @@ _g_tempfile_registry_end (GTempfileSlot     *slot,
     }
 
   g_atomic_int_set (&slot->state, created ? SLOT_OWNED : SLOT_CLAIMED);
-  pthread_sigmask (SIG_SETMASK, saved, NULL);
+  if (saved->blocked)
+    pthread_sigmask (SIG_SETMASK, &saved->mask, NULL);
 }
 
 /*
@@ -269,7 +302,7 @@ _g_tempfile_registry_add (GTempfileKind      kind,
 {
   GTempfileSlot *slot = _g_tempfile_registry_claim (kind, strlen (path));
   gboolean open = TRUE;
-  sigset_t saved;
+  GTempfileSignalState saved;
 
   open = _g_tempfile_registry_begin (slot, path, &saved);
   _g_tempfile_registry_end (slot, open, st, &saved);
@@ -314,7 +347,7 @@ wait_while_creating (GTempfileSlot *slot)
   const struct timespec pause = { 0, 200 * 1000 };   /* 200 µs */
   int state = g_atomic_int_get (&slot->state);
 
-  for (guint i = 0; state == SLOT_CREATING && i < 10000; i++)
+  for (guint i = 0; (state == SLOT_CREATING || state == SLOT_CREATING_UNBLOCKED) && i < 10000; i++)
     {
       nanosleep (&pause, NULL);
       state = g_atomic_int_get (&slot->state);
@@ -360,7 +393,7 @@ _g_tempfile_registry_remove_all (gboolean signal_safe)
 
         /* Another thread is creating this path right now, with the signals
          * blocked: wait for the outcome. */
-        if (state == SLOT_CREATING)
+        if (state == SLOT_CREATING || state == SLOT_CREATING_UNBLOCKED)
           state = wait_while_creating (slot);
 
         /* Taken by a pass that a signal may have cut short: finish it. */
@@ -461,6 +494,14 @@ g_tempfile_install_signal_handlers (void)
   g_mutex_lock (&lock);
   ensure_at_exit ();
 
+  /* From now on attempts block the signals; those that started without
+   * are waited for, so no handler can interrupt one in its own thread. */
+  g_atomic_int_set (&handlers_installed, TRUE);
+  for (Chunk *chunk = &first_chunk; chunk != NULL; chunk = g_atomic_pointer_get (&chunk->next))
+    for (guint i = 0; i < SLOTS_PER_CHUNK; i++)
+      if (g_atomic_int_get (&chunk->slots[i].state) == SLOT_CREATING_UNBLOCKED)
+        wait_while_creating (&chunk->slots[i]);
+
   for (guint i = 0; i < G_N_ELEMENTS (handled_signals); i++)
     {
       struct sigaction current;
@@ -486,8 +527,8 @@ g_tempfile_install_signal_handlers (void)
         installed = TRUE;
     }
 
-  if (installed)
-    g_atomic_int_set (&handlers_installed, TRUE);
+  /* handlers_installed stays set even if nothing was installed: blocking
+   * a little too much is harmless, and another call may install them. */
 
   g_mutex_unlock (&lock);
   return installed;

@@ -848,6 +848,12 @@ _g_tempfile_remove_dir (const char    *path,
       break;
     }
 
+  /* The common case, an empty directory: one rmdir, no walk. rmdir removes
+   * only an empty directory and races with a swap no more than the walk's
+   * own last step does; anything else (ENOTEMPTY above all) is walked. */
+  if (rmdir (path) == 0)
+    return TRUE;
+
   if (dir_fd < 0)
     {
       own_fd = dir_fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -842,7 +842,9 @@ test_stream_outlives_owner (void)
 static void
 test_stream_query_info (void)
 {
-  g_autoptr(GTempFile) file = g_temp_file_new (NULL);
+  /* Kept on close: a file that closing removes has no etag afterwards. */
+  g_autoptr(GTempFile) file = g_temp_file_new_full (NULL, NULL, NULL,
+                                                    G_TEMP_FILE_FLAGS_KEEP_ON_CLOSE, NULL, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GFileInfo) partial = NULL;
@@ -872,6 +874,23 @@ test_stream_query_info (void)
   close_ok (file);
   etag = g_file_output_stream_get_etag (out);
   g_assert_cmpstr (etag, ==, g_file_info_get_etag (info));
+  g_assert_true (g_temp_file_cleanup (file, NULL, NULL));
+}
+
+static void
+test_stream_etag_removed_on_close (void)
+{
+  g_autoptr(GTempFile) file = g_temp_file_new (NULL);
+  GFileOutputStream *out =
+    G_FILE_OUTPUT_STREAM (g_io_stream_get_output_stream (G_IO_STREAM (file)));
+  g_autofree char *etag = NULL;
+
+  /* Removed by closing: no fstat() at close, so no etag (GIO's local files
+   * always have one, but they are not gone after closing). */
+  write_string (file, "12345");
+  close_ok (file);
+  etag = g_file_output_stream_get_etag (out);
+  g_assert_null (etag);
 }
 
 static void
@@ -1699,6 +1718,7 @@ main (int   argc,
   g_test_add_func ("/temp-file/stream/close-pending", test_stream_close_pending);
   g_test_add_func ("/temp-file/stream/outlives-owner", test_stream_outlives_owner);
   g_test_add_func ("/temp-file/stream/query-info", test_stream_query_info);
+  g_test_add_func ("/temp-file/stream/etag-removed-on-close", test_stream_etag_removed_on_close);
   g_test_add_func ("/temp-file/stream/fd-based", test_stream_fd_based);
   g_test_add_func ("/temp-file/stream/async", test_stream_async);
 

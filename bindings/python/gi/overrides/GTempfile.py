@@ -176,10 +176,12 @@ class _BinaryFile:
     def write(self, b):
         """Writes all of ``b`` (any bytes-like object) and returns its length."""
         self._check_open()
-        data = memoryview(b).cast("B")
-        if data.nbytes:
+        # PyGObject copies bytes in one go, but converts other buffers
+        # (memoryview, bytearray) element by element: make them bytes.
+        data = b if type(b) is bytes else memoryview(b).cast("B").tobytes()
+        if data:
             self.get_output_stream().write_all(data, None)
-        return data.nbytes
+        return len(data)
 
     def writelines(self, lines):
         for line in lines:
