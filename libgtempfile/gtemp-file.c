@@ -451,16 +451,49 @@ g_temp_file_set_property (GObject      *object,
 
 /* GIOStream --------------------------------------------------------------- */
 
+/* The halves are made the first time they are asked for: most programs
+ * only ever write, and each half costs an object and a weak reference. A
+ * half made after the file was closed is closed too. */
+static gpointer
+ensure_half (GTempFile  *self,
+             gpointer   *half,
+             gpointer  (*make) (GTempFile *owner))
+{
+  gpointer existing = g_atomic_pointer_get (half);
+  gpointer made;
+
+  if (G_LIKELY (existing != NULL))
+    return existing;
+
+  made = make (self);
+  if (g_io_stream_is_closed (G_IO_STREAM (self)))
+    {
+      if (G_IS_INPUT_STREAM (made))
+        g_input_stream_close (made, NULL, NULL);
+      else
+        g_output_stream_close (made, NULL, NULL);
+    }
+  if (!g_atomic_pointer_compare_and_exchange (half, NULL, made))
+    g_object_unref (made);   /* another thread was first */
+  return g_atomic_pointer_get (half);
+}
+
 static GInputStream *
 g_temp_file_get_input_stream (GIOStream *stream)
 {
-  return G_TEMP_FILE (stream)->input;
+  GTempFile *self = G_TEMP_FILE (stream);
+
+  return ensure_half (self, (gpointer *) &self->input,
+                      (gpointer (*) (GTempFile *)) _g_temp_file_input_stream_new);
 }
 
 static GOutputStream *
 g_temp_file_get_output_stream (GIOStream *stream)
 {
-  return G_TEMP_FILE (stream)->output;
+  GTempFile *self = G_TEMP_FILE (stream);
+
+  return ensure_half (self, (gpointer *) &self->output,
+                      (gpointer (*) (GTempFile *)) _g_temp_file_output_stream_new);
 }
 
 static gboolean
@@ -472,7 +505,8 @@ g_temp_file_close_fn (GIOStream     *stream,
 
   /* Never pull the descriptor from under an operation in progress on one of
    * the halves; dispose closes it once nothing can use it. */
-  if (g_output_stream_has_pending (self->output) || g_input_stream_has_pending (self->input))
+  if ((self->output != NULL && g_output_stream_has_pending (self->output)) ||
+      (self->input != NULL && g_input_stream_has_pending (self->input)))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
                            _("Stream has outstanding operation"));
@@ -480,8 +514,10 @@ g_temp_file_close_fn (GIOStream     *stream,
     }
 
   /* The halves do not own the descriptor: closing them cannot fail. */
-  g_output_stream_close (self->output, NULL, NULL);
-  g_input_stream_close (self->input, NULL, NULL);
+  if (self->output != NULL)
+    g_output_stream_close (self->output, NULL, NULL);
+  if (self->input != NULL)
+    g_input_stream_close (self->input, NULL, NULL);
 
   return really_close (self, error);
 }
@@ -787,8 +823,6 @@ g_temp_file_init (GTempFile *self)
   self->fd = -1;
   self->delete = TRUE;
   self->delete_on_close = TRUE;
-  self->input = _g_temp_file_input_stream_new (self);
-  self->output = _g_temp_file_output_stream_new (self);
 }
 
 /* Construction ------------------------------------------------------------ */

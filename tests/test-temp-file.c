@@ -877,6 +877,26 @@ test_stream_query_info (void)
   g_assert_true (g_temp_file_cleanup (file, NULL, NULL));
 }
 
+/* The halves are made when first asked for; one asked for after the file
+ * was closed is closed too. */
+static void
+test_stream_half_after_close (void)
+{
+  g_autoptr(GTempFile) file = g_temp_file_new (NULL);
+  g_autoptr(GError) error = NULL;
+  GInputStream *in;
+  char buffer[4];
+
+  write_string (file, "data");
+  close_ok (file);
+  in = g_io_stream_get_input_stream (G_IO_STREAM (file));
+  g_assert_nonnull (in);
+  g_assert_true (in == g_io_stream_get_input_stream (G_IO_STREAM (file)));
+  g_assert_true (g_input_stream_is_closed (in));
+  g_assert_cmpint (g_input_stream_read (in, buffer, sizeof buffer, NULL, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+}
+
 static void
 test_stream_etag_removed_on_close (void)
 {
@@ -1719,6 +1739,7 @@ main (int   argc,
   g_test_add_func ("/temp-file/stream/outlives-owner", test_stream_outlives_owner);
   g_test_add_func ("/temp-file/stream/query-info", test_stream_query_info);
   g_test_add_func ("/temp-file/stream/etag-removed-on-close", test_stream_etag_removed_on_close);
+  g_test_add_func ("/temp-file/stream/half-after-close", test_stream_half_after_close);
   g_test_add_func ("/temp-file/stream/fd-based", test_stream_fd_based);
   g_test_add_func ("/temp-file/stream/async", test_stream_async);
 
