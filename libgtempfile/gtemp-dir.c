@@ -390,7 +390,9 @@ create_dir (gpointer       object,
                              make_and_open_dir_func, NULL, self->delete ? &self->slot : NULL,
                              &path, &local_error);
 
-  if (fd >= 0 && fstat (fd, &st) != 0)
+  /* The registry fstat()ed the new directory already, when it has a slot. */
+  if (fd >= 0 && !(self->slot != NULL && _g_tempfile_registry_get_identity (self->slot, &st)) &&
+      fstat (fd, &st) != 0)
     {
       int errsv = errno;
 

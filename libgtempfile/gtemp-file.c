@@ -904,6 +904,8 @@ g_temp_file_new_full (const char      *dir,
   self->anonymous = (flags & G_TEMP_FILE_FLAGS_ANONYMOUS) != 0;
   self->delete = (flags & G_TEMP_FILE_FLAGS_KEEP) == 0;
   self->delete_on_close = (flags & G_TEMP_FILE_FLAGS_KEEP_ON_CLOSE) == 0;
+  /* No one can have connected to "notify" yet: nothing to announce. */
+  self->created_notified = TRUE;
 
   if (!g_initable_init (G_INITABLE (self), cancellable, error))
     return NULL;   /* self is released with the error, as g_initable_new() does */

@@ -158,6 +158,8 @@ void         _g_tempfile_registry_end       (GTempfileSlot        *slot,
                                              gboolean              created,
                                              const struct stat    *st,
                                              GTempfileSignalState *saved);
+gboolean     _g_tempfile_registry_get_identity (GTempfileSlot  *slot,
+                                                struct stat    *st);
 GTempfileSlot *_g_tempfile_registry_add     (GTempfileKind      kind,
                                              const char        *path,
                                              const struct stat *st);

@@ -312,6 +312,26 @@ _g_tempfile_registry_add (GTempfileKind      kind,
 }
 
 /*
+ * _g_tempfile_registry_get_identity:
+ * @slot: the slot of a directory that was created
+ *
+ * The device and inode recorded when the directory was created, which
+ * spares its owner a second fstat().
+ *
+ * Returns: %FALSE if none was recorded
+ */
+gboolean
+_g_tempfile_registry_get_identity (GTempfileSlot *slot,
+                                   struct stat   *st)
+{
+  if (slot->dev == 0 && slot->ino == 0)
+    return FALSE;
+  st->st_dev = slot->dev;
+  st->st_ino = slot->ino;
+  return TRUE;
+}
+
+/*
  * _g_tempfile_registry_release:
  * @slot: (nullable): a slot, or %NULL
  *
