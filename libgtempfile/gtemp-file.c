@@ -455,24 +455,29 @@ g_temp_file_set_property (GObject      *object,
  * only ever write, and each half costs an object and a weak reference. A
  * half made after the file was closed is closed too. */
 static gpointer
-ensure_half (GTempFile  *self,
-             gpointer   *half,
-             gpointer  (*make) (GTempFile *owner))
+ensure_half (GTempFile *self,
+             gboolean   input)
 {
+  gpointer *half = input ? (gpointer *) &self->input : (gpointer *) &self->output;
   gpointer existing = g_atomic_pointer_get (half);
   gpointer made;
 
   if (G_LIKELY (existing != NULL))
     return existing;
 
-  made = make (self);
-  if (g_io_stream_is_closed (G_IO_STREAM (self)))
+  if (input)
     {
-      if (G_IS_INPUT_STREAM (made))
+      made = _g_temp_file_input_stream_new (self);
+      if (g_io_stream_is_closed (G_IO_STREAM (self)))
         g_input_stream_close (made, NULL, NULL);
-      else
+    }
+  else
+    {
+      made = _g_temp_file_output_stream_new (self);
+      if (g_io_stream_is_closed (G_IO_STREAM (self)))
         g_output_stream_close (made, NULL, NULL);
     }
+
   if (!g_atomic_pointer_compare_and_exchange (half, NULL, made))
     g_object_unref (made);   /* another thread was first */
   return g_atomic_pointer_get (half);
@@ -481,19 +486,13 @@ ensure_half (GTempFile  *self,
 static GInputStream *
 g_temp_file_get_input_stream (GIOStream *stream)
 {
-  GTempFile *self = G_TEMP_FILE (stream);
-
-  return ensure_half (self, (gpointer *) &self->input,
-                      (gpointer (*) (GTempFile *)) _g_temp_file_input_stream_new);
+  return ensure_half (G_TEMP_FILE (stream), TRUE);
 }
 
 static GOutputStream *
 g_temp_file_get_output_stream (GIOStream *stream)
 {
-  GTempFile *self = G_TEMP_FILE (stream);
-
-  return ensure_half (self, (gpointer *) &self->output,
-                      (gpointer (*) (GTempFile *)) _g_temp_file_output_stream_new);
+  return ensure_half (G_TEMP_FILE (stream), FALSE);
 }
 
 static gboolean

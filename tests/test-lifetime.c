@@ -572,9 +572,7 @@ test_signal_mask_kept (void)
     {
       g_autofree char *dir = test_dir_new ();
 
-      g_setenv ("TEST_DIR", dir, TRUE);
-      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-      g_test_trap_assert_passed ();
+      test_trap_with_dir (dir);
       g_assert_cmpuint (test_count_entries (dir), ==, 0);
       test_remove_tree (dir);
     }

@@ -147,16 +147,18 @@ raw_named_cycle (Ctx *ctx)
   return now () - start;
 }
 
+/* GTempFile's cycle, named or anonymous: create, write 4 KiB, close, and
+ * let go (which removes a named file, if closing has not). */
 static double
-ours_named_cycle (Ctx *ctx)
+ours_file_cycle (Ctx            *ctx,
+                 GTempFileFlags  flags)
 {
   double start = now ();
 
   for (guint i = 0; i < ctx->n; i++)
     {
       GError *error = NULL;
-      GTempFile *file = g_temp_file_new_full (ctx->dir, NULL, NULL, G_TEMP_FILE_FLAGS_NONE,
-                                              NULL, &error);
+      GTempFile *file = g_temp_file_new_full (ctx->dir, NULL, NULL, flags, NULL, &error);
 
       if (file == NULL ||
           !g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (file)),
@@ -166,6 +168,12 @@ ours_named_cycle (Ctx *ctx)
       g_object_unref (file);
     }
   return now () - start;
+}
+
+static double
+ours_named_cycle (Ctx *ctx)
+{
+  return ours_file_cycle (ctx, G_TEMP_FILE_FLAGS_NONE);
 }
 
 static double
@@ -188,22 +196,7 @@ raw_anonymous_cycle (Ctx *ctx)
 static double
 ours_anonymous_cycle (Ctx *ctx)
 {
-  double start = now ();
-
-  for (guint i = 0; i < ctx->n; i++)
-    {
-      GError *error = NULL;
-      GTempFile *file = g_temp_file_new_full (ctx->dir, NULL, NULL,
-                                              G_TEMP_FILE_FLAGS_ANONYMOUS, NULL, &error);
-
-      if (file == NULL ||
-          !g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (file)),
-                                      block, 4 * KIB, NULL, NULL, &error) ||
-          !g_io_stream_close (G_IO_STREAM (file), NULL, &error))
-        die_error (error);
-      g_object_unref (file);
-    }
-  return now () - start;
+  return ours_file_cycle (ctx, G_TEMP_FILE_FLAGS_ANONYMOUS);
 }
 
 static double
