@@ -238,6 +238,39 @@ g_tempfile_set_tempdir (const char *dir)
 }
 
 /**
+ * g_tempfile_get_tempdir_candidates:
+ *
+ * Lists the directories that [func@GTempfile.get_tempdir] considers, in the
+ * order it tries them, so that a program can explain its choice (the
+ * `gtempfile tempdir` command does). Each is made absolute against the
+ * current directory, without resolving symbolic links; environment
+ * variables that are not set, or empty, are left out. Nothing is probed:
+ * [func@GTempfile.get_tempdir] takes the first candidate in which a file
+ * can be created, written and removed.
+ *
+ * Returns: (transfer full) (array zero-terminated=1) (element-type filename):
+ *   the candidates, first to last
+ *
+ * Since: 1.0
+ */
+char **
+g_tempfile_get_tempdir_candidates (void)
+{
+  g_autoptr(GPtrArray) candidates = _g_tempfile_list_tempdir_candidates ();
+  GPtrArray *paths = g_ptr_array_new_null_terminated (candidates->len, g_free, TRUE);
+
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      GTempfileCandidate *candidate = g_ptr_array_index (candidates, i);
+
+      if (candidate->path != NULL)
+        g_ptr_array_add (paths, g_steal_pointer (&candidate->path));
+    }
+
+  return (char **) g_ptr_array_free (paths, FALSE);
+}
+
+/**
  * g_tempfile_get_tempprefix:
  *
  * Returns the prefix of temporary names when none is given: `"tmp"`, like

@@ -20,6 +20,8 @@ char       *g_tempfile_get_tempdir    (GError     **error);
 GTEMPFILE_AVAILABLE_IN_ALL
 void        g_tempfile_set_tempdir    (const char  *dir);
 GTEMPFILE_AVAILABLE_IN_ALL
+char      **g_tempfile_get_tempdir_candidates (void);
+GTEMPFILE_AVAILABLE_IN_ALL
 const char *g_tempfile_get_tempprefix (void);
 GTEMPFILE_AVAILABLE_IN_ALL
 int         g_tempfile_mkstemp        (const char  *dir,

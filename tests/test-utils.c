@@ -136,6 +136,34 @@ test_tempdir_unset (void)
 }
 
 static void
+test_tempdir_candidates (void)
+{
+  g_autofree char *saved = g_strdup (g_getenv ("TMPDIR"));
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autofree char *relative = g_build_filename (cwd, "rel", NULL);
+  g_auto(GStrv) candidates = NULL;
+
+  reset_tempdir_env ();
+  g_setenv ("TMPDIR", "/nonexistent/first", TRUE);
+  g_setenv ("TEMP", "", TRUE);   /* empty: left out */
+  g_setenv ("TMP", "rel", TRUE); /* made absolute */
+  candidates = g_tempfile_get_tempdir_candidates ();
+
+  g_assert_nonnull (candidates);
+  g_assert_cmpuint (g_strv_length (candidates), >=, 5);
+  g_assert_cmpstr (candidates[0], ==, "/nonexistent/first");
+  g_assert_cmpstr (candidates[1], ==, relative);
+  g_assert_cmpstr (candidates[2], ==, "/tmp");
+  g_assert_cmpstr (candidates[3], ==, "/var/tmp");
+  g_assert_cmpstr (candidates[4], ==, "/usr/tmp");
+  /* The last resort is the current directory. */
+  g_assert_cmpstr (candidates[g_strv_length (candidates) - 1], ==, cwd);
+
+  reset_tempdir_env ();
+  g_setenv ("TMPDIR", saved, TRUE);
+}
+
+static void
 test_tempdir_skips_unusable (void)
 {
   g_autofree char *dir = test_dir_new ();
@@ -819,6 +847,7 @@ main (int   argc,
   g_test_add_func ("/utils/tempdir/tmpdir", test_tempdir_from_tmpdir);
   g_test_add_func ("/utils/tempdir/relative", test_tempdir_relative);
   g_test_add_func ("/utils/tempdir/unset", test_tempdir_unset);
+  g_test_add_func ("/utils/tempdir/candidates", test_tempdir_candidates);
   g_test_add_func ("/utils/tempdir/skips-unusable", test_tempdir_skips_unusable);
   g_test_add_func ("/utils/tempdir/skips-unwritable", test_tempdir_skips_unwritable);
   g_test_add_func ("/utils/tempdir/none-usable", test_tempdir_none_usable);
