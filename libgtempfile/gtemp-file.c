@@ -223,6 +223,13 @@ remove_name (GTempFile  *self,
   return TRUE;
 }
 
+/* Whether an anonymous @file can be given a name by persist. */
+gboolean
+_g_temp_file_is_linkable_for_testing (GTempFile *file)
+{
+  return file->anonymous && file->linkable;
+}
+
 /* Whether the file is still there once the stream is closed: not when it is
  * anonymous, nor when closing removes it. */
 gboolean
@@ -1247,7 +1254,7 @@ persist_anonymous (GTempFile   *self,
 
   /* linkat never replaces: link to a fresh name beside the target, then
    * rename that over the target, which is atomic. */
-  target_dir = g_path_get_dirname (target);
+  target_dir = _g_tempfile_get_parent (target);
   if (_g_tempfile_create (target_dir, ".#tmp", "", G_TEMPFILE_KIND_FILE,
                           link_fd_func, GINT_TO_POINTER (self->fd), &sibling_slot, &sibling,
                           NULL) < 0)

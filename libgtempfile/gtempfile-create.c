@@ -446,17 +446,57 @@ _g_tempfile_set_name_func_for_testing (GTempfileNameFunc func,
  * _g_tempfile_make_absolute:
  * @path: a path, possibly relative or empty
  *
- * Makes @path absolute against the current directory without resolving
- * symbolic links (like Python's os.path.abspath): "." and ".." components
- * and repeated separators are removed. An empty path is the current
- * directory.
+ * Makes @path absolute by putting the current directory in front of a
+ * relative one, and does nothing else (DESIGN.md §2): "." and ".."
+ * components, symbolic links, repeated and trailing separators all keep the
+ * meaning the kernel gives them. "link/.." is the parent of what "link"
+ * points to, not the current directory, and "name/" must be a directory.
+ * An empty path is the current directory, as in Python.
  *
  * Returns: (transfer full) (type filename): the absolute path
  */
 char *
 _g_tempfile_make_absolute (const char *path)
 {
-  return g_canonicalize_filename (path, NULL);
+  g_autofree char *cwd = NULL;
+  gsize cwd_length;
+
+  if (g_path_is_absolute (path))
+    return g_strdup (path);
+
+  cwd = g_get_current_dir ();
+  if (*path == '\0')
+    return g_steal_pointer (&cwd);
+
+  cwd_length = strlen (cwd);
+  if (cwd_length > 0 && G_IS_DIR_SEPARATOR (cwd[cwd_length - 1]))
+    return g_strconcat (cwd, path, NULL);
+  return g_strconcat (cwd, G_DIR_SEPARATOR_S, path, NULL);
+}
+
+/*
+ * _g_tempfile_get_parent:
+ * @path: (type filename): an absolute path
+ *
+ * The directory that holds the entry @path names: "/a/b" for "/a/b/c" and
+ * for "/a/b/c/" alike (a trailing separator only says that the entry must
+ * be a directory). Nothing is resolved.
+ *
+ * Returns: (transfer full) (type filename): the parent directory
+ */
+char *
+_g_tempfile_get_parent (const char *path)
+{
+  gsize length = strlen (path);
+
+  while (length > 1 && G_IS_DIR_SEPARATOR (path[length - 1]))
+    length--;
+
+  {
+    g_autofree char *entry = g_strndup (path, length);
+
+    return g_path_get_dirname (entry);
+  }
 }
 
 char *
@@ -819,7 +859,7 @@ _g_tempfile_link_fd (int         fd,
         return 0;
 
       errsv = errno;
-      parent = g_path_get_dirname (target);
+      parent = _g_tempfile_get_parent (target);
       if (errsv == ENOENT && g_file_test (parent, G_FILE_TEST_IS_DIR))
         errsv = EOPNOTSUPP;
     }
@@ -934,7 +974,7 @@ _g_tempfile_get_fsync_count_for_testing (void)
 int
 _g_tempfile_fsync_parent (const char *path)
 {
-  g_autofree char *parent = g_path_get_dirname (path);
+  g_autofree char *parent = _g_tempfile_get_parent (path);
   int fd;
   int res;
 

@@ -99,6 +99,7 @@ typedef int (*GTempfileCreateFunc) (const char *path,
 gboolean     _g_tempfile_random_chars       (char         *out,
                                              GError      **error);
 char        *_g_tempfile_make_absolute      (const char   *path);
+char        *_g_tempfile_get_parent         (const char   *path);
 
 /* The default directory (gtempfile-utils.c). */
 typedef struct
@@ -239,6 +240,7 @@ void         _g_tempfile_set_o_tmpfile_for_testing (gboolean          enabled);
 void         _g_tempfile_set_o_tmpfile_errno_for_testing (int         errsv);
 void         _g_tempfile_set_renameat2_for_testing (gboolean          enabled);
 guint        _g_tempfile_get_fsync_count_for_testing (void);
+gboolean     _g_temp_file_is_linkable_for_testing   (GTempFile        *file);
 void         _g_tempfile_set_rmtree_hook_for_testing (GTempfileRmtreeHook hook,
                                                       gpointer            user_data);
 

@@ -305,8 +305,10 @@ g_tempfile_get_tempprefix (void)
  *
  * The name is @dir, @prefix, eight random characters from `a`–`z`, `0`–`9`
  * and `_` drawn from the operating system's cryptographic generator, then
- * @suffix. A relative @dir is made absolute against the current directory
- * (an empty one is the current directory); a symbolic link to a directory is
+ * @suffix. A relative @dir is made absolute by putting the current directory
+ * in front of it, and nothing else: it is not normalised, so `..` after a
+ * symbolic link and a trailing `/` keep the meaning the kernel gives them (an
+ * empty @dir is the current directory); a symbolic link to a directory is
  * used as given.
  *
  * The file is created with `O_EXCL`, `O_NOFOLLOW` and `O_CLOEXEC` and mode

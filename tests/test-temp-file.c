@@ -1509,6 +1509,132 @@ test_persist_bad_input (void)
   test_remove_tree (dir);
 }
 
+/* Paths keep the meaning the kernel gives them (DESIGN.md §2): "link/.."
+ * is the parent of what the link points to, and a trailing "/" says the
+ * target must be a directory. */
+static void
+test_persist_kernel_paths (void)
+{
+  g_autofree char *dir = test_dir_new ();
+  g_autofree char *deep = g_build_filename (dir, "a", "b", NULL);
+  g_autofree char *work = g_build_filename (dir, "work", NULL);
+  g_autofree char *link = g_build_filename (work, "link", NULL);
+  g_autofree char *through_link = g_build_filename (work, "link", "..", "out.txt", NULL);
+  g_autofree char *kernel_target = g_build_filename (dir, "a", "out.txt", NULL);
+  g_autofree char *lexical_target = g_build_filename (work, "out.txt", NULL);
+  g_autofree char *saved_cwd = g_get_current_dir ();
+  g_autofree char *slash_target = g_build_filename (work, "name/", NULL);
+  g_autofree char *relative_expected = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean anonymous_cases[] = { FALSE, TRUE };
+
+  g_assert_no_errno (g_mkdir_with_parents (deep, 0700));
+  g_assert_no_errno (g_mkdir (work, 0700));
+  g_assert_no_errno (symlink (deep, link));
+
+  for (guint i = 0; i < G_N_ELEMENTS (anonymous_cases); i++)
+    {
+      GTempFileFlags flags = anonymous_cases[i] ? G_TEMP_FILE_FLAGS_ANONYMOUS
+                                                : G_TEMP_FILE_FLAGS_NONE;
+      g_autoptr(GTempFile) file = new_in (work, flags);
+
+      if (anonymous_cases[i] && !_g_temp_file_is_linkable_for_testing (file))
+        continue;
+
+      /* "link/../out.txt": where the kernel resolves it, a/out.txt. */
+      write_string (file, "through the link");
+      g_assert_true (g_temp_file_persist (file, through_link, G_TEMP_PERSIST_NONE, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (g_temp_file_get_path (file), ==, through_link);
+      test_assert_contents (kernel_target, "through the link");
+      g_assert_false (test_exists (lexical_target));
+      g_assert_no_errno (g_unlink (kernel_target));
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (anonymous_cases); i++)
+    {
+      GTempFileFlags flags = anonymous_cases[i] ? G_TEMP_FILE_FLAGS_ANONYMOUS
+                                                : G_TEMP_FILE_FLAGS_NONE;
+      g_autoptr(GTempFile) file = new_in (work, flags);
+      g_autofree char *temp_path = g_strdup (g_temp_file_get_path (file));
+
+      /* "name/" is a directory that does not exist: rename(2) says ENOTDIR,
+       * and nothing is created under either name. */
+      g_assert_false (g_temp_file_persist (file, slash_target, G_TEMP_PERSIST_NONE, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
+      g_clear_error (&error);
+      g_assert_false (test_exists (slash_target));
+      g_assert_false (g_temp_file_persist (file, slash_target, G_TEMP_PERSIST_NO_REPLACE,
+                                           &error));
+      g_assert_nonnull (error);
+      g_clear_error (&error);
+      g_assert_cmpstr (g_temp_file_get_path (file), ==, temp_path);
+      g_assert_true (g_temp_file_get_delete (file));
+      /* Only the link, and the named file itself, are in the directory. */
+      g_assert_cmpuint (test_count_entries (work), ==, anonymous_cases[i] ? 1 : 2);
+    }
+
+  /* A relative target gets the current directory in front and nothing
+   * else: "./x/../y" is not shortened to "y". */
+  {
+    g_autoptr(GTempFile) file = new_in (work, G_TEMP_FILE_FLAGS_NONE);
+    g_autofree char *sub = g_build_filename (work, "x", NULL);
+
+    g_assert_no_errno (g_mkdir (sub, 0700));
+    relative_expected = g_strconcat (work, G_DIR_SEPARATOR_S, "./x/../y", NULL);
+    g_assert_no_errno (g_chdir (work));
+    g_assert_true (g_temp_file_persist (file, "./x/../y", G_TEMP_PERSIST_NONE, &error));
+    g_assert_no_errno (g_chdir (saved_cwd));
+    g_assert_no_error (error);
+    g_assert_cmpstr (g_temp_file_get_path (file), ==, relative_expected);
+  }
+
+  test_remove_tree (dir);
+}
+
+/* A directory argument is used as spelled too. */
+static void
+test_new_dir_kernel_paths (void)
+{
+  g_autofree char *dir = test_dir_new ();
+  g_autofree char *deep = g_build_filename (dir, "a", "b", NULL);
+  g_autofree char *link = g_build_filename (dir, "link", NULL);
+  g_autofree char *spelled = g_build_filename (dir, "link", "..", NULL);
+  g_autofree char *kernel_dir = g_build_filename (dir, "a", NULL);
+  g_autofree char *saved_cwd = g_get_current_dir ();
+  g_autoptr(GTempFile) file = NULL;
+  g_autoptr(GTempFile) relative = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *relative_prefix = NULL;
+
+  g_assert_no_errno (g_mkdir_with_parents (deep, 0700));
+  g_assert_no_errno (symlink (deep, link));
+
+  file = new_in (spelled, G_TEMP_FILE_FLAGS_NONE);
+  g_assert_true (g_str_has_prefix (g_temp_file_get_path (file), spelled));
+  base = g_path_get_basename (g_temp_file_get_path (file));
+  {
+    g_autofree char *in_kernel_dir = g_build_filename (kernel_dir, base, NULL);
+
+    g_assert_true (test_exists (in_kernel_dir));
+  }
+
+  /* Relative: the current directory in front, the rest as given. */
+  g_assert_no_errno (g_chdir (dir));
+  relative = g_temp_file_new_full ("link/../", NULL, NULL, G_TEMP_FILE_FLAGS_NONE, NULL,
+                                   &error);
+  g_assert_no_errno (g_chdir (saved_cwd));
+  g_assert_no_error (error);
+  relative_prefix = g_strconcat (dir, G_DIR_SEPARATOR_S, "link/../tmp", NULL);
+  g_assert_true (g_str_has_prefix (g_temp_file_get_path (relative), relative_prefix));
+
+  g_clear_object (&file);
+  g_clear_object (&relative);
+  g_assert_cmpuint (test_count_entries (kernel_dir), ==, 1);
+  test_remove_tree (dir);
+}
+
 static void
 test_persist_after_cleanup (void)
 {
@@ -1761,6 +1887,8 @@ main (int   argc,
   g_test_add_func ("/temp-file/persist/cross-device", test_persist_cross_device);
   g_test_add_func ("/temp-file/persist/bad-input", test_persist_bad_input);
   g_test_add_func ("/temp-file/persist/after-cleanup", test_persist_after_cleanup);
+  g_test_add_func ("/temp-file/persist/kernel-paths", test_persist_kernel_paths);
+  g_test_add_func ("/temp-file/new/kernel-paths", test_new_dir_kernel_paths);
 
   g_test_add_func ("/temp-file/errors/arguments", test_errors);
   g_test_add_func ("/temp-file/errors/permission-denied", test_errors_permission_denied);
