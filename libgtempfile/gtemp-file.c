@@ -503,6 +503,13 @@ g_temp_file_get_output_stream (GIOStream *stream)
 }
 
 static gboolean
+halves_pending (GTempFile *self)
+{
+  return (self->output != NULL && g_output_stream_has_pending (self->output)) ||
+         (self->input != NULL && g_input_stream_has_pending (self->input));
+}
+
+static gboolean
 g_temp_file_close_fn (GIOStream     *stream,
                       GCancellable  *cancellable,
                       GError       **error)
@@ -510,9 +517,8 @@ g_temp_file_close_fn (GIOStream     *stream,
   GTempFile *self = G_TEMP_FILE (stream);
 
   /* Never pull the descriptor from under an operation in progress on one of
-   * the halves; dispose closes it once nothing can use it. */
-  if ((self->output != NULL && g_output_stream_has_pending (self->output)) ||
-      (self->input != NULL && g_input_stream_has_pending (self->input)))
+   * the halves; cleanup or dispose closes it once nothing can use it. */
+  if (halves_pending (self))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
                            _("Stream has outstanding operation"));
@@ -1488,6 +1494,17 @@ g_temp_file_cleanup (GTempFile     *self,
 
   if (!g_io_stream_is_closed (G_IO_STREAM (self)))
     g_io_stream_close (G_IO_STREAM (self), cancellable, &local_error);
+  else if (self->fd >= 0)
+    {
+      /* An earlier close was refused because an operation was pending,
+       * and GIO marked the stream closed all the same: finish the job
+       * now, unless that operation is still running. */
+      if (halves_pending (self))
+        g_set_error_literal (&local_error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                             _("Stream has outstanding operation"));
+      else
+        really_close (self, &local_error);
+    }
 
   if (owns_name (self))
     remove_name (self, local_error == NULL ? &local_error : NULL);
