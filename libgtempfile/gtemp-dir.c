@@ -96,6 +96,8 @@ struct _GTempDir
   pid_t          pid;     /* the process that created it */
   GTempfileSlot *slot;    /* registered for removal at exit while delete is set */
 
+  int            cleaning;  /* atomic: a cleanup is running (DESIGN.md §4) */
+
   guint          init_done : 1;
   guint          delete : 1;
   guint          ignore_cleanup_errors : 1;
@@ -173,6 +175,26 @@ update_registration (GTempDir *self)
     }
   else if (!wanted && self->slot != NULL)
     g_clear_pointer (&self->slot, _g_tempfile_registry_release);
+}
+
+/* Only one cleanup at a time: a second one while the first runs (in a
+ * worker thread, for cleanup_async) fails at once, as GIO streams do. */
+static gboolean
+begin_cleanup (GTempDir  *self,
+               GError   **error)
+{
+  if (g_atomic_int_compare_and_exchange (&self->cleaning, FALSE, TRUE))
+    return TRUE;
+
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                       _("The temporary directory is busy: another cleanup or persist of it is running"));
+  return FALSE;
+}
+
+static void
+end_cleanup (GTempDir *self)
+{
+  g_atomic_int_set (&self->cleaning, FALSE);
 }
 
 /* The cleanup itself, also run in a worker thread by cleanup_async. */
@@ -928,6 +950,9 @@ g_temp_dir_set_ignore_cleanup_errors (GTempDir *self,
  * Cancelling stops between two entries and leaves a consistent, partly
  * removed tree with %G_IO_ERROR_CANCELLED; a later cleanup finishes it.
  * Once cleanup has succeeded, further calls do nothing and return %TRUE.
+ * A cleanup called while another one on the same object is running (see
+ * [method@GTempfile.TempDir.cleanup_async]) fails at once with
+ * %G_IO_ERROR_PENDING, as GIO streams do.
  *
  * Returns: %TRUE on success, %FALSE with @error set
  *
@@ -938,11 +963,17 @@ g_temp_dir_cleanup (GTempDir      *self,
                     GCancellable  *cancellable,
                     GError       **error)
 {
+  gboolean res;
+
   g_return_val_if_fail (G_IS_TEMP_DIR (self), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return cleanup_now (self, cancellable, error);
+  if (!begin_cleanup (self, error))
+    return FALSE;
+  res = cleanup_now (self, cancellable, error);
+  end_cleanup (self);
+  return res;
 }
 
 static void
@@ -951,9 +982,14 @@ cleanup_in_thread (GTask        *task,
                    gpointer      task_data,
                    GCancellable *cancellable)
 {
+  GTempDir *self = source_object;
   GError *error = NULL;
+  gboolean res;
 
-  if (cleanup_now (source_object, cancellable, &error))
+  res = cleanup_now (self, cancellable, &error);
+  /* Before the callback runs, so that it may clean up again. */
+  end_cleanup (self);
+  if (res)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -971,7 +1007,8 @@ cleanup_in_thread (GTask        *task,
  * Removes the directory and everything in it in a worker thread, as
  * [method@GTempfile.TempDir.cleanup] does. Call
  * [method@GTempfile.TempDir.cleanup_finish] from @callback to get the
- * result. Do not use @self from another thread until then.
+ * result. Until then, another cleanup or a persist of @self fails with
+ * %G_IO_ERROR_PENDING.
  *
  * Since: 1.0
  */
@@ -983,6 +1020,7 @@ g_temp_dir_cleanup_async (GTempDir            *self,
                           gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
 
   g_return_if_fail (G_IS_TEMP_DIR (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -990,6 +1028,12 @@ g_temp_dir_cleanup_async (GTempDir            *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, g_temp_dir_cleanup_async);
   g_task_set_priority (task, io_priority);
+
+  if (!begin_cleanup (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   g_task_run_in_thread (task, cleanup_in_thread);
 }
 
@@ -1019,6 +1063,11 @@ g_temp_dir_cleanup_finish (GTempDir      *self,
 }
 
 /* Persist ----------------------------------------------------------------- */
+
+static gboolean persist_now (GTempDir           *self,
+                             const char         *path,
+                             GTempPersistFlags   flags,
+                             GError            **error);
 
 /**
  * g_temp_dir_persist:
@@ -1060,9 +1109,7 @@ g_temp_dir_persist (GTempDir           *self,
                     GTempPersistFlags   flags,
                     GError            **error)
 {
-  g_autofree char *target = NULL;
-  gboolean was_deleting;
-  int res;
+  gboolean res;
 
   g_return_val_if_fail (G_IS_TEMP_DIR (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
@@ -1078,6 +1125,23 @@ g_temp_dir_persist (GTempDir           *self,
                            _("Cannot persist a temporary directory to an empty path"));
       return FALSE;
     }
+
+  if (!begin_cleanup (self, error))
+    return FALSE;
+  res = persist_now (self, path, flags, error);
+  end_cleanup (self);
+  return res;
+}
+
+static gboolean
+persist_now (GTempDir           *self,
+             const char         *path,
+             GTempPersistFlags   flags,
+             GError            **error)
+{
+  g_autofree char *target = NULL;
+  gboolean was_deleting;
+  int res;
 
   switch (self->cleaned_up ? G_TEMPFILE_DIR_GONE
                            : _g_tempfile_look_at_dir (self->name.path, self->dev, self->ino, error))

@@ -1145,6 +1145,91 @@ test_cleanup_async (void)
   test_remove_tree (base);
 }
 
+/* Holds the first cleanup inside its walk until the test lets it go. */
+typedef struct
+{
+  GMutex   lock;
+  GCond    cond;
+  gboolean inside;
+  gboolean release;
+} BlockData;
+
+static void
+block_walk (GTempfileRmtreeEvent  event,
+            int                   dir_fd,
+            const char           *name,
+            gpointer              user_data)
+{
+  BlockData *block = user_data;
+
+  g_mutex_lock (&block->lock);
+  block->inside = TRUE;
+  g_cond_broadcast (&block->cond);
+  while (!block->release)
+    g_cond_wait (&block->cond, &block->lock);
+  g_mutex_unlock (&block->lock);
+}
+
+/* DESIGN.md §4: a cleanup (or persist) while another one on the same object
+ * runs fails at once with PENDING, and the running one is not disturbed. */
+static void
+test_cleanup_pending (void)
+{
+  g_autofree char *base = test_dir_new ();
+  g_autofree char *target = g_build_filename (base, "target", NULL);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GTempDir) tmp = new_in (base, G_TEMP_DIR_FLAGS_NONE);
+  g_autofree char *path = g_strdup (g_temp_dir_get_path (tmp));
+  AsyncData first = { loop, NULL, FALSE, NULL };
+  AsyncData second = { loop, NULL, FALSE, NULL };
+  BlockData block = { 0, };
+  g_autoptr(GError) error = NULL;
+
+  build_wide_tree (path);
+  g_mutex_init (&block.lock);
+  g_cond_init (&block.cond);
+  _g_tempfile_set_rmtree_hook_for_testing (block_walk, &block);
+
+  g_temp_dir_cleanup_async (tmp, G_PRIORITY_DEFAULT, NULL, cleaned, &first);
+  g_mutex_lock (&block.lock);
+  while (!block.inside)
+    g_cond_wait (&block.cond, &block.lock);
+  g_mutex_unlock (&block.lock);
+
+  /* The first walk is in the middle of the tree now. */
+  g_temp_dir_cleanup_async (tmp, G_PRIORITY_DEFAULT, NULL, cleaned, &second);
+  g_main_loop_run (loop);
+  g_assert_error (second.error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_assert_false (second.cleaned);
+
+  g_assert_false (g_temp_dir_cleanup (tmp, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&error);
+  g_assert_false (g_temp_dir_persist (tmp, target, G_TEMP_PERSIST_NONE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&error);
+  g_assert_false (test_exists (target));
+
+  g_mutex_lock (&block.lock);
+  block.release = TRUE;
+  g_cond_broadcast (&block.cond);
+  g_mutex_unlock (&block.lock);
+  g_main_loop_run (loop);
+  _g_tempfile_set_rmtree_hook_for_testing (NULL, NULL);
+  g_assert_no_error (first.error);
+  g_assert_true (first.cleaned);
+  g_assert_false (test_exists (path));
+
+  /* Over: cleanup works again (and has nothing left to do). */
+  g_assert_true (g_temp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (test_count_entries (base), ==, 0);
+
+  g_mutex_clear (&block.lock);
+  g_cond_clear (&block.cond);
+  test_remove_tree (base);
+}
+
 /* Persist ----------------------------------------------------------------- */
 
 static void
@@ -1302,6 +1387,7 @@ main (int   argc,
   g_test_add_func ("/temp-dir/cleanup/errors-continue", test_errors_continue);
   g_test_add_func ("/temp-dir/cleanup/cancel", test_cancel);
   g_test_add_func ("/temp-dir/cleanup/async", test_cleanup_async);
+  g_test_add_func ("/temp-dir/cleanup/pending", test_cleanup_pending);
   g_test_add_func ("/temp-dir/walk/symlinks", test_symlinks);
   g_test_add_func ("/temp-dir/walk/race", test_race);
   g_test_add_func ("/temp-dir/walk/swap-before-open", test_swap_before_open);
