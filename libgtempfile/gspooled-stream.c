@@ -65,7 +65,10 @@
  * [property@GTempfile.SpooledStream:rolled-over] is notified once, in the
  * thread that created the stream: at once when the move happens there, or
  * through the main context that was its thread-default one when an
- * asynchronous write moves the content from a worker thread.
+ * asynchronous write moves the content from a worker thread. A notification
+ * still waiting there never keeps the stream alive: dropping the last
+ * reference releases the stream and its file at once, whether or not that
+ * context runs.
  *
  * Since: 1.0
  */
@@ -82,9 +85,8 @@ typedef struct
   char            *dir;
   char            *prefix;
   char            *suffix;
-  GWeakRef         stream;     /* for notify::rolled-over, emitted */
-  GMainContext    *context;    /* through this context, */
-  GThread         *home;       /* from the thread that made the stream */
+  GMainContext    *context;    /* notify::rolled-over goes through this */
+  GThread         *home;       /* context, from the thread that made the stream */
 
   /* GIO allows reading and writing at the same time: this guards the
    * content, the position and the file. */
@@ -95,6 +97,10 @@ typedef struct
   goffset          position;   /* in memory; may be past the end */
   GTempFile       *file;       /* once rolled over */
   gboolean         closed;
+  /* The stream, until it is disposed: a pending notification holds the
+   * core, never the stream, so the last unref releases the stream and its
+   * file at once (DESIGN.md §5), wherever the move happened. */
+  GSpooledStream  *stream;
 } SpoolCore;
 
 static SpoolCore *
@@ -111,7 +117,6 @@ spool_core_unref (SpoolCore *core)
     return;
 
   g_clear_object (&core->file);
-  g_weak_ref_clear (&core->stream);
   g_clear_pointer (&core->context, g_main_context_unref);
   g_free (core->data);
   g_free (core->dir);
@@ -407,10 +412,28 @@ spool_truncate (SpoolCore       *self,
 
 /* Notification -------------------------------------------------------------- */
 
+/* The stream, if it is still alive, with a reference. Taking it under the
+ * lock that dispose takes to clear the pointer is safe even while the last
+ * reference is being dropped: GObject finalizes only if dispose left the
+ * count at one. */
+static GSpooledStream *
+ref_stream (SpoolCore *self)
+{
+  GSpooledStream *stream;
+
+  g_mutex_lock (&self->lock);
+  stream = self->stream != NULL ? g_object_ref (self->stream) : NULL;
+  g_mutex_unlock (&self->lock);
+  return stream;
+}
+
 static gboolean
 notify_rolled_over_cb (gpointer user_data)
 {
-  g_object_notify_by_pspec (G_OBJECT (user_data), properties[PROP_ROLLED_OVER]);
+  g_autoptr(GSpooledStream) stream = ref_stream (user_data);
+
+  if (stream != NULL)
+    g_object_notify_by_pspec (G_OBJECT (stream), properties[PROP_ROLLED_OVER]);
   return G_SOURCE_REMOVE;
 }
 
@@ -418,25 +441,27 @@ notify_rolled_over_cb (gpointer user_data)
  * made the stream the notification is immediate; from any other (an
  * asynchronous write runs in a worker thread) it goes through the main
  * context that was that thread's default, so handlers written for one
- * thread, such as JavaScript ones, never run in another. */
+ * thread, such as JavaScript ones, never run in another. The source holds
+ * the core, not the stream: if nothing runs that context, or the stream is
+ * gone by then, nothing is kept alive and nothing is notified. */
 static void
 notify_rolled_over (SpoolCore *self)
 {
-  g_autoptr(GSpooledStream) stream = g_weak_ref_get (&self->stream);
   GSource *source;
-
-  if (stream == NULL)
-    return;
 
   if (g_thread_self () == self->home)
     {
-      g_object_notify_by_pspec (G_OBJECT (stream), properties[PROP_ROLLED_OVER]);
+      g_autoptr(GSpooledStream) stream = ref_stream (self);
+
+      if (stream != NULL)
+        g_object_notify_by_pspec (G_OBJECT (stream), properties[PROP_ROLLED_OVER]);
       return;
     }
 
   source = g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, notify_rolled_over_cb, g_object_ref (stream), g_object_unref);
+  g_source_set_callback (source, notify_rolled_over_cb, spool_core_ref (self),
+                         (GDestroyNotify) spool_core_unref);
   g_source_set_static_name (source, "[gtempfile] notify::rolled-over");
   g_source_attach (source, self->context);
   g_source_unref (source);
@@ -523,6 +548,20 @@ spooled_truncate (SpoolCore       *self,
 }
 
 /* GObject ------------------------------------------------------------------- */
+
+static void
+g_spooled_stream_dispose (GObject *object)
+{
+  GSpooledStream *self = G_SPOOLED_STREAM (object);
+
+  /* From here on no notification can reach the stream. */
+  g_mutex_lock (&self->core->lock);
+  self->core->stream = NULL;
+  g_mutex_unlock (&self->core->lock);
+
+  /* GIOStream closes the stream, which lets go of the file. */
+  G_OBJECT_CLASS (g_spooled_stream_parent_class)->dispose (object);
+}
 
 static void
 g_spooled_stream_finalize (GObject *object)
@@ -730,6 +769,7 @@ g_spooled_stream_class_init (GSpooledStreamClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GIOStreamClass *stream_class = G_IO_STREAM_CLASS (klass);
 
+  object_class->dispose = g_spooled_stream_dispose;
   object_class->finalize = g_spooled_stream_finalize;
   object_class->get_property = g_spooled_stream_get_property;
   object_class->set_property = g_spooled_stream_set_property;
@@ -811,7 +851,7 @@ g_spooled_stream_init (GSpooledStream *self)
 
   g_atomic_ref_count_init (&core->ref_count);
   g_mutex_init (&core->lock);
-  g_weak_ref_init (&core->stream, self);
+  core->stream = self;
   core->context = g_main_context_ref_thread_default ();
   core->home = g_thread_self ();
 

@@ -524,6 +524,61 @@ test_async (void)
   assert_content (big, large, 1024 * 1024);
 }
 
+static gpointer
+roll_over_in_thread (gpointer data)
+{
+  GSpooledStream *stream = data;
+  g_autofree char *bytes = pattern (200);
+  g_autoptr(GError) error = NULL;
+
+  g_output_stream_write_all (out_of (stream), bytes, 200, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spooled_stream_is_rolled_over (stream));
+  return NULL;
+}
+
+/* DESIGN.md §5: dropping the last reference releases the stream and its
+ * file at once, whichever thread rolled it over and whether or not a main
+ * loop runs; the notification still arrives where someone listens. */
+static void
+test_rollover_other_thread (void)
+{
+  GSpooledStream *stream;
+  GThread *thread;
+  NotifyCheck check = { 0, NULL };
+  guint fds_before;
+
+  /* The default main context has a descriptor of its own. */
+  g_main_context_default ();
+  fds_before = test_count_fds ();
+
+  /* Nobody runs the main context: the stream must not wait for it. */
+  stream = g_spooled_stream_new (100);
+  g_object_add_weak_pointer (G_OBJECT (stream), (gpointer *) &stream);
+  thread = g_thread_new ("roll-over", roll_over_in_thread, stream);
+  g_thread_join (thread);
+  g_assert_cmpuint (test_count_fds (), ==, fds_before + 1);
+  g_object_unref (stream);
+  g_assert_null (stream);
+  g_assert_cmpuint (test_count_fds (), ==, fds_before);
+  /* The notification that was queued finds nothing and does nothing. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  /* Someone listens and runs the context: it arrives once, in this thread. */
+  stream = g_spooled_stream_new (100);
+  g_signal_connect (stream, "notify::rolled-over", G_CALLBACK (rolled_over_in), &check);
+  thread = g_thread_new ("roll-over", roll_over_in_thread, stream);
+  g_thread_join (thread);
+  g_assert_cmpuint (check.count, ==, 0);
+  while (check.count == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (check.count, ==, 1);
+  g_assert_true (check.thread == g_thread_self ());
+  g_object_unref (stream);
+  g_assert_cmpuint (test_count_fds (), ==, fds_before);
+}
+
 /* Nothing is lost --------------------------------------------------------------- */
 
 /* A write that needs the move and cannot have it fails whole: none of its
@@ -830,6 +885,7 @@ main (int   argc,
   g_test_add_func ("/spooled-stream/rollover/old-halves", test_rollover_old_halves);
   g_test_add_func ("/spooled-stream/close", test_close);
   g_test_add_func ("/spooled-stream/async", test_async);
+  g_test_add_func ("/spooled-stream/rollover/other-thread", test_rollover_other_thread);
   g_test_add_func ("/spooled-stream/nothing-lost/missing-dir", test_lost_missing_dir);
   g_test_add_func ("/spooled-stream/nothing-lost/bad-prefix", test_lost_bad_prefix);
   g_test_add_func ("/spooled-stream/nothing-lost/unwritable", test_lost_unwritable);
