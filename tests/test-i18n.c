@@ -4,8 +4,10 @@
  *
  * Uses the catalogues built in this tree (GTEMPFILE_TEST_LOCALEDIR, set by
  * meson) and the de_DE.UTF-8 and fr_FR.UTF-8 locales, which
- * build-aux/install-deps.sh generates. A missing locale fails the test: it
- * must not pass by proving nothing.
+ * build-aux/install-deps.sh generates. Where a locale is missing (a
+ * distribution's build chroot has none) the test is skipped with the
+ * reason, so it never passes by proving nothing; build-aux/run-tests sets
+ * GTEMPFILE_TEST_REQUIRE_LOCALES=1, which makes a missing locale a failure.
  */
 
 #include "config.h"
@@ -55,7 +57,17 @@ test_error_in (gconstpointer data)
 
   use_build_tree_catalogues ();
   if (setlocale (LC_ALL, language->locale) == NULL)
-    g_error ("locale %s is not available: run build-aux/install-deps.sh", language->locale);
+    {
+      g_autofree char *reason = g_strdup_printf ("the %s locale is not available "
+                                                 "(build-aux/install-deps.sh generates it)",
+                                                 language->locale);
+
+      if (g_strcmp0 (g_getenv ("GTEMPFILE_TEST_REQUIRE_LOCALES"), "1") == 0)
+        g_error ("%s", reason);
+      g_test_skip (reason);
+      test_remove_tree (dir);
+      return;
+    }
   g_setenv ("LANGUAGE", language->language, TRUE);
 
   g_assert_cmpint (g_tempfile_mkstemp (dir, "a/b", NULL, &path, &error), ==, -1);
