@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,7 +37,12 @@
  * The directory has mode `0700` and a name made as for
  * [func@GTempfile.mkdtemp]. While the object lives it keeps the directory
  * open and holds a shared `flock()` on it, so `systemd-tmpfiles` does not
- * age it away from under a long-running program.
+ * age it away from under a long-running program. The locks never take more
+ * than a bounded share of the process's descriptors: at most 256 are held at
+ * once, and at most an eighth of the `RLIMIT_NOFILE` soft limit (as it was
+ * when the first directory was made). A directory made beyond that holds no
+ * descriptor and no lock, and is the same in every other way, so a program
+ * can keep any number of temporary directories alive.
  *
  * ## When the directory is removed
  *
@@ -90,7 +96,8 @@ struct _GTempDir
   GTempfilePath  name;
   GError        *init_error;
 
-  int            fd;      /* the directory, holding the flock; -1 once not ours */
+  int            fd;      /* the directory, holding the flock; -1 when it holds
+                           * none (see lock_budget()) and once not ours */
   dev_t          dev;
   ino_t          ino;
   pid_t          pid;     /* the process that created it */
@@ -153,11 +160,64 @@ check_initialized (GTempDir  *self,
   return FALSE;
 }
 
+/* Locks --------------------------------------------------------------------
+ *
+ * Each lock is an open descriptor, and a program may keep any number of
+ * temporary directories alive (Python programs keep thousands of
+ * TemporaryDirectory objects). So the locks never take more than a bounded
+ * share of the process's descriptors (DESIGN.md §4): at most 256, and at
+ * most an eighth of the RLIMIT_NOFILE soft limit as it was when the first
+ * directory was made. A directory made beyond that holds no descriptor and
+ * no lock, and is the same in every other way: it is recognised by device
+ * and inode, and removed by the same walk. */
+
+#define MAX_LOCKS 256
+
+static int held_locks;   /* atomic */
+
+static int
+lock_budget (void)
+{
+  static gsize budget = 0;
+
+  if (g_once_init_enter (&budget))
+    {
+      struct rlimit limit;
+      gsize n = MAX_LOCKS;
+
+      if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+        n = MIN (n, limit.rlim_cur / 8);
+      /* g_once_init_leave() wants non-zero: store one more. */
+      g_once_init_leave (&budget, n + 1);
+    }
+  return (int) budget - 1;
+}
+
+/* Takes one of the budget's locks, or says there is none left. */
+static gboolean
+reserve_lock (void)
+{
+  int budget = lock_budget ();
+  int held = g_atomic_int_get (&held_locks);
+
+  do
+    {
+      if (held >= budget)
+        return FALSE;
+    }
+  while (!g_atomic_int_compare_and_exchange_full (&held_locks, held, held + 1, &held));
+
+  return TRUE;
+}
+
 /* Lets go of the directory: closing the descriptor drops the flock. */
 static void
 release (GTempDir *self)
 {
+  if (self->fd < 0)
+    return;
   _g_tempfile_clear_fd (&self->fd);
+  g_atomic_int_add (&held_locks, -1);
 }
 
 /* Keeps the registration for removal at exit in step with "delete". */
@@ -435,9 +495,16 @@ create_dir (gpointer       object,
     }
 
   /* Shared: systemd-tmpfiles tries an exclusive lock before aging a
-   * directory, and skips it while anyone holds one. */
-  if (flock (fd, LOCK_SH | LOCK_NB) != 0)
-    g_debug ("Could not lock “%s”: %s", path, g_strerror (errno));
+   * directory, and skips it while anyone holds one. Beyond the budget, or
+   * where the lock fails, the directory is kept without a descriptor. */
+  if (!reserve_lock ())
+    _g_tempfile_clear_fd (&fd);
+  else if (flock (fd, LOCK_SH | LOCK_NB) != 0)
+    {
+      g_debug ("Could not lock “%s”: %s", path, g_strerror (errno));
+      _g_tempfile_clear_fd (&fd);
+      g_atomic_int_add (&held_locks, -1);
+    }
 
   self->fd = fd;
   self->dev = st.st_dev;
@@ -1064,6 +1131,42 @@ g_temp_dir_cleanup_finish (GTempDir      *self,
 
 /* Persist ----------------------------------------------------------------- */
 
+/* Flushes everything in the directory's file system to disk. A directory
+ * that holds no lock is opened for it, and checked to be ours. */
+static gboolean
+sync_contents (GTempDir  *self,
+               GError   **error)
+{
+  struct stat st;
+  int fd = self->fd;
+  int errsv = 0;
+
+  if (fd < 0)
+    {
+      fd = open (self->name.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0)
+        errsv = errno;
+      else if (fstat (fd, &st) != 0)
+        errsv = errno;
+      else if (st.st_dev != self->dev || st.st_ino != self->ino)
+        errsv = ESTALE;
+    }
+
+  if (errsv == 0 && syncfs (fd) != 0)
+    errsv = errno;
+  if (fd != self->fd)
+    _g_tempfile_clear_fd (&fd);
+
+  if (errsv != 0)
+    {
+      _g_tempfile_set_error_path (error, errsv,
+                                  _("Error syncing temporary directory “%s” to disk: %s"),
+                                  self->name.path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean persist_now (GTempDir           *self,
                              const char         *path,
                              GTempPersistFlags   flags,
@@ -1166,15 +1269,8 @@ persist_now (GTempDir           *self,
 
   target = _g_tempfile_make_absolute (path);
 
-  if ((flags & G_TEMP_PERSIST_SYNC) != 0 && self->fd >= 0 && syncfs (self->fd) != 0)
-    {
-      int errsv = errno;
-
-      _g_tempfile_set_error_path (error, errsv,
-                                  _("Error syncing temporary directory “%s” to disk: %s"),
-                                  self->name.path);
-      return FALSE;
-    }
+  if ((flags & G_TEMP_PERSIST_SYNC) != 0 && !sync_contents (self, error))
+    return FALSE;
 
   if ((flags & G_TEMP_PERSIST_NO_REPLACE) != 0)
     res = _g_tempfile_rename_noreplace (self->name.path, target, TRUE);

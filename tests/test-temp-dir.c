@@ -1367,6 +1367,80 @@ test_flock (void)
   test_remove_tree (base);
 }
 
+/* DESIGN.md §4: the locks take a bounded share of the descriptors. With the
+ * usual soft limit of 1 024, at most 128 directories hold one; any number
+ * can live, the application keeps its descriptors, and every directory is
+ * still removed. In a subprocess: the limit and the lock budget are
+ * per-process. */
+static void
+test_flock_bounded (void)
+{
+  const guint n_dirs = test_scaled (100000, 3000);
+  g_autofree char *base = NULL;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 600 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  /* What is tested is descriptors, not the file system: in memory, where
+   * there is one, 100 000 directories take a second instead of a minute. */
+  base = g_strdup ("/dev/shm/gtempfile-test-XXXXXX");
+  if (g_mkdtemp (base) == NULL)
+    {
+      g_free (base);
+      base = test_dir_new ();
+    }
+
+  {
+    struct rlimit limit = { 1024, 1024 };
+    g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (g_object_unref);
+    g_autoptr(GArray) app_fds = g_array_new (FALSE, FALSE, sizeof (int));
+    guint locked = 0;
+    guint fds_before;
+
+    g_assert_no_errno (setrlimit (RLIMIT_NOFILE, &limit));
+    fds_before = test_count_fds ();
+
+    for (guint i = 0; i < n_dirs; i++)
+      {
+        GTempDir *tmp = g_temp_dir_new_full (base, NULL, NULL, G_TEMP_DIR_FLAGS_NONE, NULL,
+                                             NULL);
+
+        if (tmp == NULL)
+          g_error ("GTempDir %u of %u could not be made", i + 1, n_dirs);
+        g_ptr_array_add (dirs, tmp);
+      }
+    g_assert_cmpuint (test_count_entries (base), ==, n_dirs);
+
+    /* An eighth of the limit, no more. */
+    g_assert_cmpuint (test_count_fds (), ==, fds_before + 1024 / 8);
+    for (guint i = 0; i < dirs->len; i++)
+      if (!can_lock_exclusively (g_temp_dir_get_path (g_ptr_array_index (dirs, i))))
+        locked++;
+    g_assert_cmpuint (locked, ==, 1024 / 8);
+
+    /* The application still has the rest. */
+    for (guint i = 0; i < 800; i++)
+      {
+        int fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+
+        g_assert_cmpint (fd, >=, 0);
+        g_array_append_val (app_fds, fd);
+      }
+    for (guint i = 0; i < app_fds->len; i++)
+      close (g_array_index (app_fds, int, i));
+
+    /* Locked or not, every one is removed, and its lock given back. */
+    g_ptr_array_set_size (dirs, 0);
+    g_assert_cmpuint (test_count_entries (base), ==, 0);
+    g_assert_cmpuint (test_count_fds (), ==, fds_before);
+    test_remove_tree (base);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1381,6 +1455,7 @@ main (int   argc,
   g_test_add_func ("/temp-dir/lifetime/dispose", test_dispose_removes);
   g_test_add_func ("/temp-dir/lifetime/keep", test_keep);
   g_test_add_func ("/temp-dir/lifetime/flock", test_flock);
+  g_test_add_func ("/temp-dir/lifetime/flock-bounded", test_flock_bounded);
   g_test_add_func ("/temp-dir/cleanup/idempotent", test_cleanup_idempotent);
   g_test_add_func ("/temp-dir/cleanup/gone", test_cleanup_gone);
   g_test_add_func ("/temp-dir/cleanup/replaced", test_cleanup_replaced);
