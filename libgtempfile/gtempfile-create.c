@@ -817,10 +817,15 @@ _g_tempfile_open_anonymous (const char  *dir,
     {
       int errsv = errno;
 
+      /* A constructor that fails leaves nothing (DESIGN.md §3): try once
+       * more with the file closed, which is what some systems need before
+       * they let a name go. Only if that fails too does the name stay,
+       * registered, for the exit pass. */
       _g_tempfile_clear_fd (&fd);
+      if (g_unlink (path) == 0 || errno == ENOENT)
+        _g_tempfile_registry_release (slot);
       _g_tempfile_set_error_path (error, errsv,
                                   _("Error removing the name of temporary file “%s”: %s"), path);
-      /* Still registered: removed at exit, if it can be. */
       return -1;
     }
 

@@ -128,10 +128,17 @@ _g_tempfile_probe_tempdir (const char *dir)
 
   if (close (fd) != 0 && errno != EINTR && errsv == 0)
     errsv = errno;
-  if (g_unlink (path) == 0)
-    _g_tempfile_registry_release (slot);
-  else if (errsv == 0)
-    errsv = errno;
+  /* The candidate is passed over if its probe file cannot be removed, but
+   * the probe must not stay behind: a second try, and only then is it left
+   * registered for the exit pass. */
+  if (g_unlink (path) != 0)
+    {
+      if (errsv == 0)
+        errsv = errno;
+      if (g_unlink (path) != 0 && errno != ENOENT)
+        return errsv;
+    }
+  _g_tempfile_registry_release (slot);
 
   return errsv;
 }
