@@ -7,7 +7,9 @@
 
 #include <string.h>
 
-#include "gtempfile-private.h"
+#include "gtempfile.h"
+#include "gtempfile-error-private.h"
+#include "gtempfile-object-private.h"
 
 /**
  * GSpooledStream:

@@ -6,15 +6,14 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <glib/gstdio.h>
-
-#include "gtempfile-private.h"
+#include "gtempfile.h"
+#include "gtempfile-create-private.h"
+#include "gtempfile-error-private.h"
+#include "gtempfile-names-private.h"
+#include "gtempfile-object-private.h"
+#include "gtempfile-rmtree-private.h"
+#include "gtempfile-tempdir-private.h"
 
 /**
  * GTempDir:
@@ -96,11 +95,11 @@ struct _GTempDir
   GTempfilePath  name;
   GError        *init_error;
 
-  int            fd;      /* the directory, holding the flock; -1 when it holds
-                           * none (see lock_budget()) and once not ours */
-  dev_t          dev;
-  ino_t          ino;
-  pid_t          pid;     /* the process that created it */
+  /* The directory, holding the flock; none when it holds no lock (see
+   * lock_budget()) and once it is no longer ours. */
+  GTempfileSysHandle handle;
+  GTempfileSysId  id;
+  gint64          pid;    /* the process that created it */
   GTempfileSlot *slot;    /* registered for removal at exit while delete is set */
 
   int            cleaning;  /* atomic: a cleanup is running (DESIGN.md §4) */
@@ -182,11 +181,11 @@ lock_budget (void)
 
   if (g_once_init_enter (&budget))
     {
-      struct rlimit limit;
+      guint64 limit = _g_tempfile_sys_descriptor_limit ();
       gsize n = MAX_LOCKS;
 
-      if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
-        n = MIN (n, limit.rlim_cur / 8);
+      if (limit > 0)
+        n = MIN (n, limit / 8);
       /* g_once_init_leave() wants non-zero: store one more. */
       g_once_init_leave (&budget, n + 1);
     }
@@ -214,9 +213,10 @@ reserve_lock (void)
 static void
 release (GTempDir *self)
 {
-  if (self->fd < 0)
+  if (self->handle == GTEMPFILE_SYS_NO_HANDLE)
     return;
-  _g_tempfile_clear_fd (&self->fd);
+  _g_tempfile_sys_dir_close (self->handle);
+  self->handle = GTEMPFILE_SYS_NO_HANDLE;
   g_atomic_int_add (&held_locks, -1);
 }
 
@@ -225,14 +225,10 @@ static void
 update_registration (GTempDir *self)
 {
   gboolean wanted = self->delete && is_initialized (self) && !self->persisted &&
-                    !self->cleaned_up && self->pid == _g_tempfile_getpid ();
+                    !self->cleaned_up && self->pid == _g_tempfile_sys_getpid ();
 
   if (wanted && self->slot == NULL)
-    {
-      struct stat st = { .st_dev = self->dev, .st_ino = self->ino };
-
-      self->slot = _g_tempfile_registry_add (G_TEMPFILE_KIND_DIRECTORY, self->name.path, &st);
-    }
+    self->slot = _g_tempfile_registry_add (G_TEMPFILE_KIND_DIRECTORY, self->name.path, &self->id);
   else if (!wanted && self->slot != NULL)
     g_clear_pointer (&self->slot, _g_tempfile_registry_release);
 }
@@ -271,7 +267,7 @@ cleanup_now (GTempDir      *self,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  if (_g_tempfile_remove_dir (self->name.path, self->dev, self->ino, self->fd, FALSE,
+  if (_g_tempfile_remove_dir (self->name.path, &self->id, self->handle, FALSE,
                               cancellable, &local_error))
     {
       /* Removed first, unregistered after: an exit in between finds
@@ -302,7 +298,7 @@ g_temp_dir_dispose (GObject *object)
   GTempDir *self = G_TEMP_DIR (object);
 
   /* Never in a child made with fork(): the parent still uses it. */
-  if (self->delete && self->pid == _g_tempfile_getpid ())
+  if (self->delete && self->pid == _g_tempfile_sys_getpid ())
     {
       g_autoptr(GError) error = NULL;
 
@@ -412,28 +408,6 @@ g_temp_dir_set_property (GObject      *object,
 
 /* Creation ---------------------------------------------------------------- */
 
-/* Makes the directory and opens it, so the object can recognise it later
- * and hold its lock. */
-static int
-make_and_open_dir_func (const char *path,
-                        gpointer    user_data)
-{
-  int fd;
-
-  if (mkdir (path, GTEMPFILE_DIR_MODE) != 0)
-    return -1;
-
-  fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
-    {
-      int errsv = errno;
-
-      rmdir (path);
-      errno = errsv;
-    }
-  return fd;
-}
-
 /* Creates the directory. It may run in a worker thread, so it notifies
  * nothing. */
 static gboolean
@@ -447,8 +421,8 @@ create_dir (gpointer       object,
   const char *prefix;
   const char *suffix;
   GError *local_error = NULL;
-  struct stat st;
-  int fd = -1;
+  GTempfileSysStat st;
+  GTempfileSysHandle handle = GTEMPFILE_SYS_NO_HANDLE;
 
   if (self->init_done)
     {
@@ -468,18 +442,20 @@ create_dir (gpointer       object,
     dir = _g_tempfile_resolve_dir (self->dir, &local_error);
 
   if (dir != NULL)
-    fd = _g_tempfile_create (dir, prefix, suffix, G_TEMPFILE_KIND_DIRECTORY,
-                             make_and_open_dir_func, NULL, self->delete ? &self->slot : NULL,
-                             &path, &local_error);
+    handle = _g_tempfile_create (dir, prefix, suffix, G_TEMPFILE_KIND_DIRECTORY,
+                                 _g_tempfile_create_open_dir_func, NULL,
+                                 self->delete ? &self->slot : NULL, &path, &local_error);
 
-  /* The registry fstat()ed the new directory already, when it has a slot. */
-  if (fd >= 0 && !(self->slot != NULL && _g_tempfile_registry_get_identity (self->slot, &st)) &&
-      fstat (fd, &st) != 0)
+  /* The registry looked at the new directory already, when it has a slot. */
+  if (handle != GTEMPFILE_SYS_NO_HANDLE &&
+      !(self->slot != NULL && _g_tempfile_registry_get_identity (self->slot, &st.id)) &&
+      _g_tempfile_sys_dir_stat (handle, &st) != 0)
     {
       int errsv = errno;
 
-      _g_tempfile_clear_fd (&fd);
-      if (g_rmdir (path) == 0)
+      _g_tempfile_sys_dir_close (handle);
+      handle = GTEMPFILE_SYS_NO_HANDLE;
+      if (_g_tempfile_sys_rmdir (path) == 0)
         g_clear_pointer (&self->slot, _g_tempfile_registry_release);
       _g_tempfile_set_error_path (&local_error, errsv,
                                   _("Error creating a temporary directory in “%s”: %s"), dir);
@@ -487,7 +463,7 @@ create_dir (gpointer       object,
 
   self->init_done = TRUE;
 
-  if (fd < 0)
+  if (handle == GTEMPFILE_SYS_NO_HANDLE)
     {
       self->init_error = g_error_copy (local_error);
       g_propagate_error (error, local_error);
@@ -498,18 +474,21 @@ create_dir (gpointer       object,
    * directory, and skips it while anyone holds one. Beyond the budget, or
    * where the lock fails, the directory is kept without a descriptor. */
   if (!reserve_lock ())
-    _g_tempfile_clear_fd (&fd);
-  else if (flock (fd, LOCK_SH | LOCK_NB) != 0)
+    {
+      _g_tempfile_sys_dir_close (handle);
+      handle = GTEMPFILE_SYS_NO_HANDLE;
+    }
+  else if (_g_tempfile_sys_dir_lock_shared (handle) != 0)
     {
       g_debug ("Could not lock “%s”: %s", path, g_strerror (errno));
-      _g_tempfile_clear_fd (&fd);
+      _g_tempfile_sys_dir_close (handle);
+      handle = GTEMPFILE_SYS_NO_HANDLE;
       g_atomic_int_add (&held_locks, -1);
     }
 
-  self->fd = fd;
-  self->dev = st.st_dev;
-  self->ino = st.st_ino;
-  self->pid = _g_tempfile_getpid ();
+  self->handle = handle;
+  self->id = st.id;
+  self->pid = _g_tempfile_sys_getpid ();
   _g_tempfile_path_set (&self->name, g_steal_pointer (&path));
   g_free (self->dir);
   self->dir = g_steal_pointer (&dir);
@@ -693,7 +672,7 @@ g_temp_dir_class_init (GTempDirClass *klass)
 static void
 g_temp_dir_init (GTempDir *self)
 {
-  self->fd = -1;
+  self->handle = GTEMPFILE_SYS_NO_HANDLE;
   self->delete = TRUE;
 }
 
@@ -1133,29 +1112,29 @@ g_temp_dir_cleanup_finish (GTempDir      *self,
 
 /* Flushes everything in the directory's file system to disk. A directory
  * that holds no lock is opened for it, and checked to be ours. */
+/* Flushes everything on the directory's file system to disk. A directory
+ * that holds no lock is opened for it, and checked to be ours. */
 static gboolean
 sync_contents (GTempDir  *self,
                GError   **error)
 {
-  struct stat st;
-  int fd = self->fd;
+  GTempfileSysHandle handle = self->handle;
+  GTempfileSysId id;
   int errsv = 0;
 
-  if (fd < 0)
+  if (handle == GTEMPFILE_SYS_NO_HANDLE)
     {
-      fd = open (self->name.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (fd < 0)
+      handle = _g_tempfile_sys_dir_open (self->name.path, &id);
+      if (handle == GTEMPFILE_SYS_NO_HANDLE)
         errsv = errno;
-      else if (fstat (fd, &st) != 0)
-        errsv = errno;
-      else if (st.st_dev != self->dev || st.st_ino != self->ino)
+      else if (!_g_tempfile_sys_id_equal (&id, &self->id))
         errsv = ESTALE;
     }
 
-  if (errsv == 0 && syncfs (fd) != 0)
+  if (errsv == 0 && _g_tempfile_sys_sync_fs (handle) != 0)
     errsv = errno;
-  if (fd != self->fd)
-    _g_tempfile_clear_fd (&fd);
+  if (handle != self->handle)
+    _g_tempfile_sys_dir_close (handle);
 
   if (errsv != 0)
     {
@@ -1247,7 +1226,7 @@ persist_now (GTempDir           *self,
   int res;
 
   switch (self->cleaned_up ? G_TEMPFILE_DIR_GONE
-                           : _g_tempfile_look_at_dir (self->name.path, self->dev, self->ino, error))
+                           : _g_tempfile_look_at_dir (self->name.path, &self->id, error))
     {
     case G_TEMPFILE_DIR_OURS:
       break;
@@ -1273,9 +1252,9 @@ persist_now (GTempDir           *self,
     return FALSE;
 
   if ((flags & G_TEMP_PERSIST_NO_REPLACE) != 0)
-    res = _g_tempfile_rename_noreplace (self->name.path, target, TRUE);
+    res = _g_tempfile_sys_rename_noreplace (self->name.path, target, TRUE);
   else
-    res = g_rename (self->name.path, target);
+    res = _g_tempfile_sys_rename (self->name.path, target);
 
   if (res != 0)
     {
@@ -1301,15 +1280,8 @@ persist_now (GTempDir           *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELETE]);
   g_object_thaw_notify (G_OBJECT (self));
 
-  if ((flags & G_TEMP_PERSIST_SYNC) != 0 && _g_tempfile_fsync_parent (self->name.path) != 0)
-    {
-      int errsv = errno;
-
-      _g_tempfile_set_error_path (error, errsv,
-                                  _("Error syncing the directory of “%s” to disk: %s"),
-                                  self->name.path);
-      return FALSE;
-    }
+  if ((flags & G_TEMP_PERSIST_SYNC) != 0 && !_g_tempfile_sync_parent (self->name.path, error))
+    return FALSE;
 
   return TRUE;
 }

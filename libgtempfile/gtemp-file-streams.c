@@ -19,12 +19,13 @@
 #include "config.h"
 
 #include <errno.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <gio/gfiledescriptorbased.h>
 
-#include "gtempfile-private.h"
+#include "gtempfile.h"
+#include "gtemp-file-private.h"
+#include "gtempfile-error-private.h"
+#include "gtempfile-platform-private.h"
 
 /* Operations on the owner's descriptor ------------------------------------ */
 
@@ -61,10 +62,7 @@ fd_read (GTempFile     *owner,
   if (!begin_op (owner, cancellable, error))
     return -1;
 
-  do
-    res = read (owner_fd (owner), buffer, MIN (count, G_MAXSSIZE));
-  while (res < 0 && errno == EINTR);
-
+  res = _g_tempfile_sys_read (owner_fd (owner), buffer, count);
   if (res < 0)
     _g_temp_file_set_op_error (owner, G_TEMP_FILE_OP_READ, errno, error);
 
@@ -83,10 +81,7 @@ fd_write (GTempFile     *owner,
   if (!begin_op (owner, cancellable, error))
     return -1;
 
-  do
-    res = write (owner_fd (owner), buffer, MIN (count, G_MAXSSIZE));
-  while (res < 0 && errno == EINTR);
-
+  res = _g_tempfile_sys_write (owner_fd (owner), buffer, count);
   if (res < 0)
     _g_temp_file_set_op_error (owner, G_TEMP_FILE_OP_WRITE, errno, error);
 
@@ -97,12 +92,12 @@ static goffset
 fd_tell (GTempFile *owner)
 {
   int fd = owner_fd (owner);
-  off_t pos;
+  gint64 pos;
 
   if (fd < 0)
     return 0;
 
-  pos = lseek (fd, 0, SEEK_CUR);
+  pos = _g_tempfile_sys_seek (fd, 0, 1);
   return pos < 0 ? 0 : pos;
 }
 
@@ -120,14 +115,14 @@ fd_seek (GTempFile     *owner,
 
   switch (type)
     {
-    case G_SEEK_CUR:
-      whence = SEEK_CUR;
-      break;
     case G_SEEK_SET:
-      whence = SEEK_SET;
+      whence = 0;
+      break;
+    case G_SEEK_CUR:
+      whence = 1;
       break;
     case G_SEEK_END:
-      whence = SEEK_END;
+      whence = 2;
       break;
     default:
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -135,7 +130,7 @@ fd_seek (GTempFile     *owner,
       return FALSE;
     }
 
-  if (lseek (owner_fd (owner), offset, whence) < 0)
+  if (_g_tempfile_sys_seek (owner_fd (owner), offset, whence) < 0)
     {
       _g_temp_file_set_op_error (owner, G_TEMP_FILE_OP_SEEK, errno, error);
       return FALSE;
@@ -150,16 +145,10 @@ fd_truncate (GTempFile     *owner,
              GCancellable  *cancellable,
              GError       **error)
 {
-  int res;
-
   if (!begin_op (owner, cancellable, error))
     return FALSE;
 
-  do
-    res = ftruncate (owner_fd (owner), size);
-  while (res != 0 && errno == EINTR);
-
-  if (res != 0)
+  if (_g_tempfile_sys_truncate (owner_fd (owner), size) != 0)
     {
       _g_temp_file_set_op_error (owner, G_TEMP_FILE_OP_TRUNCATE, errno, error);
       return FALSE;
@@ -169,11 +158,23 @@ fd_truncate (GTempFile     *owner,
 }
 
 static char *
-etag_from_stat (const struct stat *st)
+etag_from_info (const GTempfileSysFileInfo *info)
 {
   /* The format of GIO's local files, so etags compare with theirs. */
-  return g_strdup_printf ("%lu:%lu", (gulong) st->st_mtim.tv_sec,
-                          (gulong) (st->st_mtim.tv_nsec / 1000));
+  return g_strdup_printf ("%lu:%lu", (gulong) info->mtime, (gulong) (info->mtime_nsec / 1000));
+}
+
+static void
+set_time (GFileInfo  *info,
+          const char *seconds,
+          const char *usec,
+          const char *nsec,
+          gint64      sec,
+          guint32     ns)
+{
+  g_file_info_set_attribute_uint64 (info, seconds, sec);
+  g_file_info_set_attribute_uint32 (info, usec, ns / 1000);
+  g_file_info_set_attribute_uint32 (info, nsec, ns);
 }
 
 static GFileInfo *
@@ -185,14 +186,14 @@ fd_query_info (GTempFile     *owner,
   GFileAttributeMatcher *matcher;
   g_autofree char *etag = NULL;
   g_autofree char *id = NULL;
+  GTempfileSysFileInfo st;
   const char *path;
   GFileInfo *info;
-  struct stat st;
 
   if (!begin_op (owner, cancellable, error))
     return NULL;
 
-  if (fstat (owner_fd (owner), &st) != 0)
+  if (_g_tempfile_sys_fstat (owner_fd (owner), &st) != 0)
     {
       _g_temp_file_set_op_error (owner, G_TEMP_FILE_OP_STAT, errno, error);
       return NULL;
@@ -217,44 +218,34 @@ fd_query_info (GTempFile     *owner,
     }
 
   g_file_info_set_file_type (info, G_FILE_TYPE_REGULAR);
-  g_file_info_set_size (info, st.st_size);
+  g_file_info_set_size (info, st.size);
   g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_STANDARD_ALLOCATED_SIZE,
-                                    (guint64) st.st_blocks * 512);
+                                    st.blocks * 512);
 
-  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_DEVICE, st.st_dev);
-  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_UNIX_INODE, st.st_ino);
-  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_MODE, st.st_mode);
-  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_NLINK, st.st_nlink);
-  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_UID, st.st_uid);
-  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_GID, st.st_gid);
-  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_RDEV, st.st_rdev);
-  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_BLOCK_SIZE, st.st_blksize);
-  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_UNIX_BLOCKS, st.st_blocks);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_DEVICE, (guint32) st.id.dev);
+  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_UNIX_INODE, st.id.ino);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_MODE, st.mode);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_NLINK, st.nlink);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_UID, st.uid);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_GID, st.gid);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_RDEV, st.rdev);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_BLOCK_SIZE, st.block_size);
+  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_UNIX_BLOCKS, st.blocks);
 
-  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED, st.st_mtim.tv_sec);
-  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC,
-                                    st.st_mtim.tv_nsec / 1000);
-  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED_NSEC,
-                                    st.st_mtim.tv_nsec);
-  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_ACCESS, st.st_atim.tv_sec);
-  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_ACCESS_USEC,
-                                    st.st_atim.tv_nsec / 1000);
-  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_ACCESS_NSEC,
-                                    st.st_atim.tv_nsec);
-  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_CHANGED, st.st_ctim.tv_sec);
-  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_CHANGED_USEC,
-                                    st.st_ctim.tv_nsec / 1000);
-  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_CHANGED_NSEC,
-                                    st.st_ctim.tv_nsec);
+  set_time (info, G_FILE_ATTRIBUTE_TIME_MODIFIED, G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC,
+            G_FILE_ATTRIBUTE_TIME_MODIFIED_NSEC, st.mtime, st.mtime_nsec);
+  set_time (info, G_FILE_ATTRIBUTE_TIME_ACCESS, G_FILE_ATTRIBUTE_TIME_ACCESS_USEC,
+            G_FILE_ATTRIBUTE_TIME_ACCESS_NSEC, st.atime, st.atime_nsec);
+  set_time (info, G_FILE_ATTRIBUTE_TIME_CHANGED, G_FILE_ATTRIBUTE_TIME_CHANGED_USEC,
+            G_FILE_ATTRIBUTE_TIME_CHANGED_NSEC, st.ctime, st.ctime_nsec);
 
   /* The descriptor is open for reading and writing. */
   g_file_info_set_attribute_boolean (info, G_FILE_ATTRIBUTE_ACCESS_CAN_READ, TRUE);
   g_file_info_set_attribute_boolean (info, G_FILE_ATTRIBUTE_ACCESS_CAN_WRITE, TRUE);
 
-  etag = etag_from_stat (&st);
+  etag = etag_from_info (&st);
   g_file_info_set_attribute_string (info, G_FILE_ATTRIBUTE_ETAG_VALUE, etag);
-  id = g_strdup_printf ("l%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT,
-                        (guint64) st.st_dev, (guint64) st.st_ino);
+  id = g_strdup_printf ("l%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT, st.id.dev, st.id.ino);
   g_file_info_set_attribute_string (info, G_FILE_ATTRIBUTE_ID_FILE, id);
 
   g_file_info_unset_attribute_mask (info);
@@ -433,14 +424,14 @@ g_temp_file_output_stream_close (GOutputStream  *stream,
   GTempFileOutputStream *self = G_TEMP_FILE_OUTPUT_STREAM (stream);
   g_autoptr(GTempFile) owner = g_weak_ref_get (&self->owner);
   int fd = owner_fd (owner);
-  struct stat st;
+  GTempfileSysFileInfo st;
 
   /* g_file_output_stream_get_etag() is meant to be called after closing;
    * a file that closing removes has none worth a system call. */
-  if (fd >= 0 && _g_temp_file_outlives_close (owner) && fstat (fd, &st) == 0)
+  if (fd >= 0 && _g_temp_file_outlives_close (owner) && _g_tempfile_sys_fstat (fd, &st) == 0)
     {
       g_free (self->etag);
-      self->etag = etag_from_stat (&st);
+      self->etag = etag_from_info (&st);
     }
 
   return TRUE;

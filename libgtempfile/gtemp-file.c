@@ -6,12 +6,14 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
 
-#include <glib/gstdio.h>
-
-#include "gtempfile-private.h"
+#include "gtempfile.h"
+#include "gtemp-file-private.h"
+#include "gtempfile-create-private.h"
+#include "gtempfile-error-private.h"
+#include "gtempfile-names-private.h"
+#include "gtempfile-object-private.h"
+#include "gtempfile-tempdir-private.h"
 
 /**
  * GTempFile:
@@ -112,7 +114,7 @@ struct _GTempFile
   GError        *init_error;
 
   int            fd;         /* -1 before initialization and once closed */
-  pid_t          pid;        /* the process that created it */
+  gint64         pid;        /* the process that created it */
   GTempfileSlot *slot;       /* registered for removal at exit while delete is set */
 
   guint          init_done : 1;
@@ -185,14 +187,14 @@ owns_name (GTempFile *self)
 static gboolean
 removes_automatically (GTempFile *self)
 {
-  return self->delete && owns_name (self) && self->pid == _g_tempfile_getpid ();
+  return self->delete && owns_name (self) && self->pid == _g_tempfile_sys_getpid ();
 }
 
 /* Keeps the registration for removal at exit in step with "delete". */
 static void
 update_registration (GTempFile *self)
 {
-  gboolean wanted = self->delete && owns_name (self) && self->pid == _g_tempfile_getpid ();
+  gboolean wanted = self->delete && owns_name (self) && self->pid == _g_tempfile_sys_getpid ();
 
   if (wanted && self->slot == NULL)
     self->slot = _g_tempfile_registry_add (G_TEMPFILE_KIND_FILE, self->name.path, NULL);
@@ -204,7 +206,7 @@ static gboolean
 remove_name (GTempFile  *self,
              GError    **error)
 {
-  if (g_unlink (self->name.path) != 0)
+  if (_g_tempfile_sys_unlink (self->name.path) != 0)
     {
       int errsv = errno;
 
@@ -308,7 +310,7 @@ really_close (GTempFile  *self,
   if (self->delete_on_close && removes_automatically (self))
     remove_name (self, &local_error);
 
-  if (close (self->fd) != 0 && errno != EINTR && local_error == NULL)
+  if (_g_tempfile_sys_close (self->fd) != 0 && local_error == NULL)
     {
       int errsv = errno;
 
@@ -577,7 +579,7 @@ create_file (gpointer       object,
         fd = _g_tempfile_open_anonymous (dir, prefix, suffix, &linkable, &local_error);
       else
         fd = _g_tempfile_create (dir, prefix, suffix, G_TEMPFILE_KIND_FILE,
-                                 _g_tempfile_open_file_func, NULL,
+                                 _g_tempfile_create_file_func, NULL,
                                  self->delete ? &self->slot : NULL, &path, &local_error);
     }
 
@@ -591,7 +593,7 @@ create_file (gpointer       object,
     }
 
   self->fd = fd;
-  self->pid = _g_tempfile_getpid ();
+  self->pid = _g_tempfile_sys_getpid ();
   self->linkable = linkable;
   _g_tempfile_path_set (&self->name, g_steal_pointer (&path));
   g_free (self->dir);
@@ -1193,7 +1195,7 @@ sync_file (GTempFile  *self,
   /* A named file closed with delete-on-close FALSE can still be persisted. */
   if (fd < 0)
     {
-      fd = open (self->name.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+      fd = _g_tempfile_sys_open_file (self->name.path);
       if (fd < 0)
         {
           errsv = errno;
@@ -1204,9 +1206,9 @@ sync_file (GTempFile  *self,
         }
     }
 
-  errsv = _g_tempfile_fsync (fd) == 0 ? 0 : errno;
+  errsv = _g_tempfile_sys_fsync (fd) == 0 ? 0 : errno;
   if (fd != self->fd)
-    _g_tempfile_clear_fd (&fd);
+    _g_tempfile_sys_close (fd);
 
   if (errsv != 0)
     {
@@ -1217,11 +1219,11 @@ sync_file (GTempFile  *self,
   return TRUE;
 }
 
-static int
+static gintptr
 link_fd_func (const char *path,
               gpointer    user_data)
 {
-  return _g_tempfile_link_fd (GPOINTER_TO_INT (user_data), path);
+  return _g_tempfile_sys_link_fd (GPOINTER_TO_INT (user_data), path);
 }
 
 static void
@@ -1247,9 +1249,18 @@ persist_anonymous (GTempFile   *self,
   GTempfileSlot *sibling_slot = NULL;
   int errsv;
 
+  /* The mode is set when the file gets a name (DESIGN.md §3): until now
+   * nobody else could open it, whatever the umask made of it. */
+  if (_g_tempfile_sys_set_private_mode (self->fd) != 0)
+    {
+      errsv = errno;
+      set_link_error (self, errsv, target, error);
+      return FALSE;
+    }
+
   if (no_replace)
     {
-      if (_g_tempfile_link_fd (self->fd, target) != 0)
+      if (_g_tempfile_sys_link_fd (self->fd, target) != 0)
         {
           errsv = errno;
           set_link_error (self, errsv, target, error);
@@ -1270,10 +1281,10 @@ persist_anonymous (GTempFile   *self,
       return FALSE;
     }
 
-  if (g_rename (sibling, target) != 0)
+  if (_g_tempfile_sys_rename (sibling, target) != 0)
     {
       errsv = errno;
-      if (g_unlink (sibling) == 0)
+      if (_g_tempfile_sys_unlink (sibling) == 0)
         _g_tempfile_registry_release (sibling_slot);
       set_link_error (self, errsv, target, error);
       return FALSE;
@@ -1292,9 +1303,9 @@ persist_named (GTempFile   *self,
   int res;
 
   if (no_replace)
-    res = _g_tempfile_rename_noreplace (self->name.path, target, FALSE);
+    res = _g_tempfile_sys_rename_noreplace (self->name.path, target, FALSE);
   else
-    res = g_rename (self->name.path, target);
+    res = _g_tempfile_sys_rename (self->name.path, target);
 
   if (res != 0)
     {
@@ -1438,15 +1449,8 @@ g_temp_file_persist (GTempFile          *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELETE]);
   g_object_thaw_notify (G_OBJECT (self));
 
-  if ((flags & G_TEMP_PERSIST_SYNC) != 0 && _g_tempfile_fsync_parent (self->name.path) != 0)
-    {
-      int errsv = errno;
-
-      _g_tempfile_set_error_path (error, errsv,
-                                  _("Error syncing the directory of “%s” to disk: %s"),
-                                  self->name.path);
-      return FALSE;
-    }
+  if ((flags & G_TEMP_PERSIST_SYNC) != 0 && !_g_tempfile_sync_parent (self->name.path, error))
+    return FALSE;
 
   return TRUE;
 }

@@ -54,13 +54,10 @@
 #include "config.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "gtempfile-private.h"
+#include "gtempfile-registry-private.h"
+#include "gtempfile-rmtree-private.h"
 
 #define SLOTS_PER_CHUNK 128
 
@@ -76,13 +73,13 @@ enum
 
 struct _GTempfileSlot
 {
-  int            state;      /* atomic */
-  GTempfileKind  kind;
-  pid_t          pid;        /* the process that created it */
-  dev_t          dev;        /* directories: the one that was created */
-  ino_t          ino;
-  char          *path;       /* owned by the registry while not FREE */
-  gsize          path_size;
+  int             state;      /* atomic */
+  GTempfileKind   kind;
+  gint64          pid;        /* the process that created it */
+  GTempfileSysId  id;         /* directories: the one that was created */
+  gboolean        have_id;
+  char           *path;       /* owned by the registry while not FREE */
+  gsize           path_size;
 };
 
 typedef struct _Chunk Chunk;
@@ -179,22 +176,11 @@ _g_tempfile_registry_claim (GTempfileKind kind,
 
   slot = take_slot ();
   slot->kind = kind;
-  slot->pid = _g_tempfile_getpid ();
-  slot->dev = 0;
-  slot->ino = 0;
+  slot->pid = _g_tempfile_sys_getpid ();
+  slot->have_id = FALSE;
   slot->path_size = path_length + 1;
   slot->path = g_malloc0 (slot->path_size);
   return slot;
-}
-
-static const int handled_signals[] = { SIGINT, SIGTERM, SIGHUP };
-
-static void
-handled_signal_set (sigset_t *set)
-{
-  sigemptyset (set);
-  for (guint i = 0; i < G_N_ELEMENTS (handled_signals); i++)
-    sigaddset (set, handled_signals[i]);
 }
 
 /*
@@ -213,20 +199,10 @@ handled_signal_set (sigset_t *set)
  *   of a signal: nothing may be created any more (call
  *   _g_tempfile_registry_end() anyway)
  */
-static void
-block_signals (GTempfileSignalState *saved)
-{
-  sigset_t block;
-
-  handled_signal_set (&block);
-  pthread_sigmask (SIG_BLOCK, &block, &saved->mask);
-  saved->blocked = TRUE;
-}
-
 gboolean
 _g_tempfile_registry_begin (GTempfileSlot        *slot,
                             const char           *path,
-                            GTempfileSignalState *saved)
+                            GTempfileSysSignals  *saved)
 {
   saved->blocked = FALSE;
 
@@ -240,7 +216,7 @@ _g_tempfile_registry_begin (GTempfileSlot        *slot,
   memcpy (slot->path, path, slot->path_size);
   if (g_atomic_int_get (&handlers_installed))
     {
-      block_signals (saved);
+      _g_tempfile_sys_block_signals (saved);
       g_atomic_int_set (&slot->state, SLOT_CREATING);
     }
   else
@@ -250,7 +226,7 @@ _g_tempfile_registry_begin (GTempfileSlot        *slot,
        * already, so protect the attempt as if they were. */
       if (G_UNLIKELY (g_atomic_int_get (&handlers_installed)))
         {
-          block_signals (saved);
+          _g_tempfile_sys_block_signals (saved);
           g_atomic_int_set (&slot->state, SLOT_CREATING);
         }
     }
@@ -268,25 +244,24 @@ _g_tempfile_registry_begin (GTempfileSlot        *slot,
 /*
  * _g_tempfile_registry_end:
  * @created: whether @slot's path now exists
- * @st: (nullable): for a directory, what was created
+ * @id: (nullable): for a directory, what was created
  *
  * Ends the attempt that _g_tempfile_registry_begin() started.
  */
 void
 _g_tempfile_registry_end (GTempfileSlot        *slot,
                           gboolean              created,
-                          const struct stat    *st,
-                          GTempfileSignalState *saved)
+                          const GTempfileSysId *id,
+                          GTempfileSysSignals  *saved)
 {
-  if (created && st != NULL)
+  if (created && id != NULL)
     {
-      slot->dev = st->st_dev;
-      slot->ino = st->st_ino;
+      slot->id = *id;
+      slot->have_id = TRUE;
     }
 
   g_atomic_int_set (&slot->state, created ? SLOT_OWNED : SLOT_CLAIMED);
-  if (saved->blocked)
-    pthread_sigmask (SIG_SETMASK, &saved->mask, NULL);
+  _g_tempfile_sys_restore_signals (saved);
 }
 
 /*
@@ -296,16 +271,16 @@ _g_tempfile_registry_end (GTempfileSlot        *slot,
  * was turned on).
  */
 GTempfileSlot *
-_g_tempfile_registry_add (GTempfileKind      kind,
-                          const char        *path,
-                          const struct stat *st)
+_g_tempfile_registry_add (GTempfileKind         kind,
+                          const char           *path,
+                          const GTempfileSysId *id)
 {
   GTempfileSlot *slot = _g_tempfile_registry_claim (kind, strlen (path));
-  gboolean open = TRUE;
-  GTempfileSignalState saved;
+  GTempfileSysSignals saved;
+  gboolean open;
 
   open = _g_tempfile_registry_begin (slot, path, &saved);
-  _g_tempfile_registry_end (slot, open, st, &saved);
+  _g_tempfile_registry_end (slot, open, id, &saved);
   if (!open)
     g_clear_pointer (&slot, _g_tempfile_registry_release);
   return slot;
@@ -315,19 +290,18 @@ _g_tempfile_registry_add (GTempfileKind      kind,
  * _g_tempfile_registry_get_identity:
  * @slot: the slot of a directory that was created
  *
- * The device and inode recorded when the directory was created, which
- * spares its owner a second fstat().
+ * The identity recorded when the directory was created, which spares its
+ * owner a second look.
  *
  * Returns: %FALSE if none was recorded
  */
 gboolean
-_g_tempfile_registry_get_identity (GTempfileSlot *slot,
-                                   struct stat   *st)
+_g_tempfile_registry_get_identity (GTempfileSlot  *slot,
+                                   GTempfileSysId *id)
 {
-  if (slot->dev == 0 && slot->ino == 0)
+  if (!slot->have_id)
     return FALSE;
-  st->st_dev = slot->dev;
-  st->st_ino = slot->ino;
+  *id = slot->id;
   return TRUE;
 }
 
@@ -360,16 +334,15 @@ _g_tempfile_registry_release (GTempfileSlot *slot)
 /* Removing everything ------------------------------------------------------ */
 
 /* Waits up to about two seconds for another thread to finish creating
- * @slot's path, without a lock (nanosleep is async-signal-safe). */
+ * @slot's path, without a lock (the pause is async-signal-safe). */
 static int
 wait_while_creating (GTempfileSlot *slot)
 {
-  const struct timespec pause = { 0, 200 * 1000 };   /* 200 µs */
   int state = g_atomic_int_get (&slot->state);
 
   for (guint i = 0; (state == SLOT_CREATING || state == SLOT_CREATING_UNBLOCKED) && i < 10000; i++)
     {
-      nanosleep (&pause, NULL);
+      _g_tempfile_sys_pause ();
       state = g_atomic_int_get (&slot->state);
     }
   return state;
@@ -380,9 +353,15 @@ remove_slot (GTempfileSlot *slot,
              gboolean       signal_safe)
 {
   if (slot->kind == G_TEMPFILE_KIND_DIRECTORY)
-    _g_tempfile_remove_dir (slot->path, slot->dev, slot->ino, -1, signal_safe, NULL, NULL);
+    {
+      if (slot->have_id)
+        _g_tempfile_remove_dir (slot->path, &slot->id, GTEMPFILE_SYS_NO_HANDLE, signal_safe,
+                                NULL, NULL);
+      else
+        _g_tempfile_sys_rmdir (slot->path);   /* made, but not yet looked at */
+    }
   else
-    unlink (slot->path);
+    _g_tempfile_sys_unlink (slot->path);
 }
 
 /*
@@ -395,7 +374,7 @@ remove_slot (GTempfileSlot *slot,
 void
 _g_tempfile_registry_remove_all (gboolean signal_safe)
 {
-  pid_t pid = getpid ();
+  gint64 pid = _g_tempfile_sys_getpid ();
 
   /* From now on nothing new may be created in this process. */
   g_atomic_int_set (&dying, TRUE);
@@ -431,85 +410,30 @@ _g_tempfile_registry_remove_all (gboolean signal_safe)
       }
 }
 
-/* The signal-safe walk here too: exit() may be called from a signal
- * handler, or while another thread holds malloc's lock, and nothing reports
- * errors at exit anyway. */
+/* exit() may be called from a signal handler, or while another thread
+ * holds malloc's lock, and nothing reports errors at exit anyway: the
+ * signal-safe walk, where the platform can list a directory without
+ * allocating. Where it cannot (readdir), the allocating walk, so that trees
+ * are still removed at exit. */
 static void
 at_exit (void)
 {
-  _g_tempfile_registry_remove_all (TRUE);
+  _g_tempfile_registry_remove_all (_g_tempfile_sys_can_list_signal_safe ());
 }
 
 /* Signal handlers ----------------------------------------------------------- */
 
 static void
-handle_signal (int signo)
+on_signal (void)
 {
-  struct sigaction default_action;
-  int saved_errno = errno;
-
   _g_tempfile_registry_remove_all (TRUE);
-
-  /* Die of the signal, as if there had been no handler: the signal is
-   * blocked while this runs, so the one raised now is delivered, with its
-   * default action, when the handler returns. */
-  memset (&default_action, 0, sizeof default_action);
-  default_action.sa_handler = SIG_DFL;
-  sigemptyset (&default_action.sa_mask);
-  sigaction (signo, &default_action, NULL);
-  errno = saved_errno;
-  raise (signo);
 }
 
-/**
- * g_tempfile_install_signal_handlers:
- *
- * Removes the temporary files and directories of this process when it is
- * ended by SIGINT, SIGTERM or SIGHUP, and not only when it exits normally.
- *
- * For each of the three signals whose disposition is still the default one
- * (never one the application handles or ignores), this installs a handler
- * that removes every file and directory that live objects with automatic
- * deletion own in this process, then restores the default action and
- * raises the signal again, so the process still dies of it and its exit
- * status says so. The handler uses async-signal-safe system calls only: it
- * takes no lock and allocates no memory with malloc. Directories are removed
- * with the same walk as [method@GTempfile.TempDir.cleanup]. In a child made
- * with fork(), the handler does not remove what the parent created.
- *
- * Nothing is ever installed unless this is called. Programs with a GLib
- * main loop are better served by g_unix_signal_add(): quit the loop from
- * the callback and let the objects be disposed, or let them be removed at
- * exit, which happens whether or not this function was called:
- *
- * ```c
- * static gboolean
- * on_terminate (gpointer loop)
- * {
- *   g_main_loop_quit (loop);
- *   return G_SOURCE_REMOVE;
- * }
- *
- * g_unix_signal_add (SIGTERM, on_terminate, loop);
- * g_unix_signal_add (SIGINT, on_terminate, loop);
- * g_main_loop_run (loop);
- * ```
- *
- * Nothing can remove files when the process is killed with SIGKILL or
- * crashes: anonymous files ([flags@GTempfile.TempFileFlags.ANONYMOUS],
- * [class@GTempfile.SpooledStream]) disappear anyway, named ones are left
- * behind.
- *
- * Returns: %TRUE if, after the call, the handler is in place for at least one
- *   of the three signals
- *
- * Since: 1.0
- */
 gboolean
-g_tempfile_install_signal_handlers (void)
+_g_tempfile_registry_install_signal_handlers (void)
 {
   static GMutex lock;
-  gboolean installed = FALSE;
+  gboolean installed;
 
   g_mutex_lock (&lock);
   ensure_at_exit ();
@@ -522,30 +446,7 @@ g_tempfile_install_signal_handlers (void)
       if (g_atomic_int_get (&chunk->slots[i].state) == SLOT_CREATING_UNBLOCKED)
         wait_while_creating (&chunk->slots[i]);
 
-  for (guint i = 0; i < G_N_ELEMENTS (handled_signals); i++)
-    {
-      struct sigaction current;
-      struct sigaction action;
-
-      if (sigaction (handled_signals[i], NULL, &current) != 0)
-        continue;
-
-      if (!(current.sa_flags & SA_SIGINFO) && current.sa_handler == handle_signal)
-        {
-          installed = TRUE;
-          continue;
-        }
-
-      if ((current.sa_flags & SA_SIGINFO) || current.sa_handler != SIG_DFL)
-        continue;   /* the application's own choice: left alone */
-
-      memset (&action, 0, sizeof action);
-      action.sa_handler = handle_signal;
-      /* The other two wait while one is handled. */
-      handled_signal_set (&action.sa_mask);
-      if (sigaction (handled_signals[i], &action, NULL) == 0)
-        installed = TRUE;
-    }
+  installed = _g_tempfile_sys_install_signal_handlers (on_signal);
 
   /* handlers_installed stays set even if nothing was installed: blocking
    * a little too much is harmless, and another call may install them. */

@@ -5,58 +5,50 @@
  * The walk removes everything inside a directory that the caller holds open.
  * It is written to be safe against a tree that changes while it runs:
  *
- *  - It works through directory descriptors only (openat, unlinkat), opening
- *    each subdirectory with O_NOFOLLOW | O_DIRECTORY, so a symbolic link is
+ *  - It works through directory handles only, opening each subdirectory
+ *    relative to its parent without following a link, so a symbolic link is
  *    removed and never followed.
- *  - Before opening a subdirectory it notes its device and inode, and checks
- *    with fstat that the descriptor it got is that directory: one swapped in
- *    between listing and opening is not entered.
- *  - It never enters another file system or mount (compared by device and by
- *    mount id): a mount point is reported, not emptied.
- *  - Missing write or search permission is repaired with fchmod on a
- *    descriptor of the directory itself (through /proc for one that cannot be
- *    opened for reading), never through a path that a link could redirect.
+ *  - Before anything is done to a subdirectory it asks whether it is on
+ *    another mount, by the best means the platform has (Linux: statx's
+ *    mount id, name_to_handle_at's, /proc/self/fdinfo's; elsewhere the
+ *    device): a mount point is reported, never entered, emptied, or changed
+ *    in mode.
+ *  - It notes each subdirectory's identity before opening it, and checks
+ *    that the handle it got is that directory: one swapped in between
+ *    listing and opening is not entered.
+ *  - Missing permissions are repaired through handles of the directory
+ *    itself (see _g_tempfile_sys_dir_open_up_child()), never through a path
+ *    that a link could redirect.
+ *  - An entry that someone else removes while the walk runs is not an error.
  *  - It keeps going past entries it cannot remove and reports the first
  *    failure with its path.
  *
- * Depth costs no recursion and few descriptors: the walk keeps a stack of
- * frames (device, inode, name, where its listing continues), at most
- * MAX_OPEN_FRAMES of which hold an open descriptor. Going back up to a frame
- * whose descriptor was closed reopens it through "..", and checks device and
- * inode again, so a directory moved out of the tree meanwhile cannot lead
- * the walk outside it.
+ * Depth costs no recursion and few handles: the walk keeps a stack of frames
+ * (identity, name, listing), at most _g_tempfile_sys_walk_max_open() of which
+ * hold an open handle. Going back up to a frame whose handle was closed
+ * reopens it through "..", and checks its identity again, so a directory
+ * moved out of the tree meanwhile cannot lead the walk outside it. Where
+ * the listing of a reopened directory cannot continue where it stopped
+ * (readdir), it starts again and skips to the entry it had descended into.
  *
- * Listing continues after a subdirectory from the position the kernel gave
- * for the next entry (getdents64's d_off). Some file systems do not keep
- * those positions stable while entries are removed, so a directory whose
- * listing was interrupted is listed again from the start while that still
- * removes something.
+ * Some file systems do not keep listing positions stable while entries are
+ * removed, so a directory whose listing was interrupted is listed again from
+ * the start while that still removes something.
  *
  * The same walk runs in a signal handler (the process-lifetime registry):
- * with signal_safe set it makes system calls only. Its memory then comes
- * from mmap (a plain system call on Linux, unlike malloc), problems are
- * counted but not described, and paths are formatted by hand. mmap,
- * getdents64 and statx are not on POSIX's list of async-signal-safe
- * functions only because POSIX does not know them: on Linux they are plain
- * system calls that take no user-space lock, like openat and unlinkat.
+ * with signal_safe set it makes system calls only, its memory comes from the
+ * kernel (_g_tempfile_sys_map_pages), and problems are counted, not
+ * described. Where listing a directory is not async-signal-safe (readdir),
+ * it removes only empty directories there.
  */
 
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "gtempfile-private.h"
-
-#define MAX_OPEN_FRAMES   16
-#define DENTS_BUFFER_SIZE (32 * 1024)
+#include "gtempfile-error-private.h"
+#include "gtempfile-rmtree-private.h"
 
 typedef enum
 {
@@ -67,51 +59,48 @@ typedef enum
 
 typedef struct
 {
-  int    fd;            /* -1 while closed to stay under MAX_OPEN_FRAMES */
-  dev_t  dev;
-  ino_t  ino;
-  gsize  name_offset;   /* in Walker.names; the root has none */
-  off_t  resume;        /* where its listing continues */
-  guint  descended : 1; /* this pass came back from a subdirectory */
-  guint  progress : 1;  /* this pass removed an entry */
+  GTempfileSysDir dir;           /* handle GTEMPFILE_SYS_NO_HANDLE while closed */
+  GTempfileSysId  id;
+  gsize           name_offset;   /* in Walker.names; the root has none */
+  gint64          resume;        /* where its listing continues, while closed */
+  guint           descended : 1; /* this pass came back from a subdirectory */
+  guint           progress : 1;  /* this pass removed an entry */
+  guint           skipping : 1;  /* reopened: skip to Walker.skip_name */
 } Frame;
 
 typedef struct
 {
-  const char   *root_path;
-  GCancellable *cancellable;
-  gboolean      signal_safe;
+  const char          *root_path;
+  GCancellable        *cancellable;
+  gboolean             signal_safe;
 
-  dev_t         root_dev;
-  guint64       root_mnt_id;
-  gboolean      have_mnt_id;
+  GTempfileSysMount    mount;
+  GTempfileSysListing  listing;
+  guint                max_open;      /* 0: no limit */
 
-  Frame        *frames;
-  guint         n_frames;
-  guint         frames_size;
-  guint         lowest_open;   /* frames in 1..lowest_open-1 are closed */
-  guint         open_frames;   /* open descriptors the walk owns */
+  Frame               *frames;
+  guint                n_frames;
+  gsize                frames_bytes;
+  guint                lowest_open;   /* frames in 1..lowest_open-1 are closed */
+  guint                open_frames;   /* open handles the walk owns */
 
-  char         *names;         /* names of frames 1.., each NUL-terminated */
-  gsize         names_len;
-  gsize         names_size;
+  char                *names;         /* names of frames 1.., each NUL-terminated */
+  gsize                names_len;
+  gsize                names_size;
 
-  guint8       *dents;
-  gssize        dents_len;
-  gssize        dents_pos;
-  int           listing;       /* the frame the buffer belongs to, or -1 */
+  char                 skip_name[GTEMPFILE_SYS_NAME_MAX + 1];
 
-  gboolean      failed;
-  GError       *error;
+  gboolean             failed;
+  GError              *error;
 } Walker;
 
 static GTempfileRmtreeHook test_hook;
 static gpointer test_hook_data;
 
-#define TEST_HOOK(event, dir_fd, name) \
+#define TEST_HOOK(event, dir, name) \
   G_STMT_START { \
     if (G_UNLIKELY (test_hook != NULL)) \
-      test_hook ((event), (dir_fd), (name), test_hook_data); \
+      test_hook ((event), (dir), (name), test_hook_data); \
   } G_STMT_END
 
 void
@@ -122,46 +111,14 @@ _g_tempfile_set_rmtree_hook_for_testing (GTempfileRmtreeHook hook,
   test_hook_data = user_data;
 }
 
-/* Identity ---------------------------------------------------------------- */
-
-static gboolean
-same_file (const struct stat *a,
-           const struct stat *b)
-{
-  return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
-}
-
-/* The mount a descriptor is on, where the kernel can tell (Linux 5.8). */
-static gboolean
-get_mnt_id (int      fd,
-            guint64 *mnt_id)
-{
-#if defined(STATX_MNT_ID)
-  struct statx stx;
-
-  if (statx (fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) == 0 &&
-      (stx.stx_mask & STATX_MNT_ID) != 0)
-    {
-      *mnt_id = stx.stx_mnt_id;
-      return TRUE;
-    }
-#endif
-  return FALSE;
-}
-
-/* Problems ---------------------------------------------------------------- */
-
 static void
-append_frame_path (Walker  *w,
-                   GString *path,
-                   guint    up_to)
+before_repair (GTempfileSysHandle  parent,
+               const char         *name)
 {
-  for (guint i = 1; i < up_to; i++)
-    {
-      g_string_append_c (path, G_DIR_SEPARATOR);
-      g_string_append (path, w->names + w->frames[i].name_offset);
-    }
+  TEST_HOOK (G_TEMPFILE_RMTREE_REPAIRING, parent, name);
 }
+
+/* Problems ------------------------------------------------------------------ */
 
 /* The error for a problem with @name in the top frame (or with the top
  * frame itself when @name is NULL). */
@@ -175,7 +132,11 @@ set_problem (Walker     *w,
   g_autofree char *display = NULL;
 
   path = g_string_new (w->root_path);
-  append_frame_path (w, path, w->n_frames);
+  for (guint i = 1; i < w->n_frames; i++)
+    {
+      g_string_append_c (path, G_DIR_SEPARATOR);
+      g_string_append (path, w->names + w->frames[i].name_offset);
+    }
   if (name != NULL)
     {
       g_string_append_c (path, G_DIR_SEPARATOR);
@@ -221,11 +182,11 @@ record (Walker     *w,
     set_problem (w, problem, errsv, name);
 }
 
-/* Memory ------------------------------------------------------------------ */
+/* Memory -------------------------------------------------------------------- */
 
-/* Grows @buffer from @used to @size bytes, keeping its content. In a signal
- * handler malloc may be in the middle of a call in the interrupted thread,
- * so memory comes straight from the kernel. */
+/* Grows @buffer from @allocated to @size bytes, keeping the first @used. In
+ * a signal handler malloc may be in the middle of a call in the interrupted
+ * thread, so memory comes straight from the kernel. */
 static gboolean
 walker_grow (Walker  *w,
              void   **buffer,
@@ -242,13 +203,13 @@ walker_grow (Walker  *w,
       return TRUE;
     }
 
-  grown = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (grown == MAP_FAILED)
+  grown = _g_tempfile_sys_map_pages (size);
+  if (grown == NULL)
     return FALSE;
   if (*buffer != NULL)
     {
       memcpy (grown, *buffer, used);
-      munmap (*buffer, *allocated);
+      _g_tempfile_sys_unmap_pages (*buffer, *allocated);
     }
   *buffer = grown;
   *allocated = size;
@@ -256,38 +217,19 @@ walker_grow (Walker  *w,
 }
 
 static void
-walker_free (Walker  *w,
-             void    *buffer,
-             gsize    allocated)
+walker_free (Walker *w,
+             void   *buffer,
+             gsize   allocated)
 {
   if (buffer == NULL)
     return;
   if (w->signal_safe)
-    munmap (buffer, allocated);
+    _g_tempfile_sys_unmap_pages (buffer, allocated);
   else
     g_free (buffer);
 }
 
-/* "/proc/self/fd/N", without printf, which is not async-signal-safe. */
-void
-_g_tempfile_format_proc_fd (char buffer[32],
-                            int  fd)
-{
-  static const char prefix[] = "/proc/self/fd/";
-  char digits[16];
-  int n = 0;
-
-  do
-    digits[n++] = '0' + fd % 10;
-  while ((fd /= 10) > 0 && n < (int) sizeof digits);
-
-  memcpy (buffer, prefix, sizeof prefix - 1);
-  for (int i = 0; i < n; i++)
-    buffer[sizeof prefix - 1 + i] = digits[n - 1 - i];
-  buffer[sizeof prefix - 1 + n] = '\0';
-}
-
-/* Frames ------------------------------------------------------------------ */
+/* Frames -------------------------------------------------------------------- */
 
 static Frame *
 top (Walker *w)
@@ -295,92 +237,123 @@ top (Walker *w)
   return &w->frames[w->n_frames - 1];
 }
 
-/* Returns FALSE, closing @fd, if no memory was left for the frame. */
+static gsize
+frames_capacity (Walker *w)
+{
+  return w->frames_bytes / sizeof (Frame);
+}
+
+/* Pushes a frame for the directory open at @handle, which it takes over
+ * (closing it on failure). */
 static gboolean
-push_frame (Walker            *w,
-            int                fd,
-            const struct stat *st,
-            const char        *name)
+push_frame (Walker                *w,
+            GTempfileSysHandle     handle,
+            const GTempfileSysId  *id,
+            const char            *name)
 {
   gsize name_length = strlen (name) + 1;
   Frame *frame;
 
-  if (w->n_frames == w->frames_size)
-    {
-      gsize bytes = w->frames_size * sizeof (Frame);
+  if (w->n_frames == frames_capacity (w) &&
+      !walker_grow (w, (void **) &w->frames, w->frames_bytes, &w->frames_bytes,
+                    w->frames_bytes * 2))
+    goto no_memory;
 
-      if (!walker_grow (w, (void **) &w->frames, bytes, &bytes, bytes * 2))
-        {
-          close (fd);
-          return FALSE;
-        }
-      w->frames_size = bytes / sizeof (Frame);
-    }
   if (w->names_len + name_length > w->names_size)
     {
       gsize size = MAX (1024, MAX (w->names_size * 2, w->names_len + name_length));
 
       if (!walker_grow (w, (void **) &w->names, w->names_len, &w->names_size, size))
-        {
-          close (fd);
-          return FALSE;
-        }
+        goto no_memory;
     }
 
+  frame = &w->frames[w->n_frames];
+  if (_g_tempfile_sys_dir_begin (&frame->dir, handle, FALSE, w->signal_safe) != 0)
+    {
+      record (w, PROBLEM_ERRNO, errno, name);
+      _g_tempfile_sys_dir_close (handle);
+      return FALSE;
+    }
+  w->n_frames++;
   memcpy (w->names + w->names_len, name, name_length);
-  frame = &w->frames[w->n_frames++];
-  frame->fd = fd;
-  frame->dev = st->st_dev;
-  frame->ino = st->st_ino;
+  frame->id = *id;
   frame->name_offset = w->names_len;
   frame->resume = 0;
   frame->descended = FALSE;
   frame->progress = FALSE;
+  frame->skipping = FALSE;
   w->names_len += name_length;
   w->open_frames++;
-  w->listing = -1;
+  /* The frames may have moved: the buffer's owner is found again. */
+  w->listing.owner = NULL;
 
-  /* Too many descriptors: close the one furthest up (never the caller's).
+  /* Too many handles: close the one furthest up (never the caller's).
    * Coming back to it reopens it through "..". */
-  if (w->open_frames > MAX_OPEN_FRAMES)
+  if (w->max_open > 0 && w->open_frames > w->max_open)
     {
       Frame *oldest = &w->frames[w->lowest_open];
 
-      close (oldest->fd);
-      oldest->fd = -1;
+      oldest->resume = oldest->dir.resume;
+      _g_tempfile_sys_dir_end (&w->listing, &oldest->dir);
       w->open_frames--;
       w->lowest_open++;
     }
   return TRUE;
+
+no_memory:
+  _g_tempfile_sys_dir_close (handle);
+  record (w, PROBLEM_ERRNO, ENOMEM, name);
+  return FALSE;
 }
 
-/* Reopens the parent of the top frame, which was closed to save
- * descriptors. It must still be the directory that was entered. */
+/* Reopens the parent of the top frame, which was closed to save handles. It
+ * must still be the directory that was entered. */
 static gboolean
 reopen_parent (Walker *w)
 {
   Frame *child = top (w);
   Frame *parent = child - 1;
-  struct stat st;
-  int fd;
+  const char *child_name = w->names + child->name_offset;
+  GTempfileSysHandle handle;
+  GTempfileSysStat st;
 
-  fd = openat (child->fd, "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
+  handle = _g_tempfile_sys_dir_open_parent (_g_tempfile_sys_dir_handle (&child->dir));
+  if (handle == GTEMPFILE_SYS_NO_HANDLE)
     {
       record (w, PROBLEM_ERRNO, errno, "..");
       return FALSE;
     }
 
-  if (fstat (fd, &st) != 0 || st.st_dev != parent->dev || st.st_ino != parent->ino)
+  if (_g_tempfile_sys_dir_stat (handle, &st) != 0 ||
+      !_g_tempfile_sys_id_equal (&st.id, &parent->id))
     {
       /* The directory was moved out of the tree: stop here rather than go
        * up into whatever now holds it. */
-      close (fd);
+      _g_tempfile_sys_dir_close (handle);
       record (w, PROBLEM_CHANGED, 0, NULL);
       return FALSE;
     }
 
-  parent->fd = fd;
+  if (_g_tempfile_sys_dir_begin (&parent->dir, handle, FALSE, w->signal_safe) != 0)
+    {
+      record (w, PROBLEM_ERRNO, errno, NULL);
+      _g_tempfile_sys_dir_close (handle);
+      return FALSE;
+    }
+  parent->dir.resume = parent->resume;
+
+  /* A listing that cannot continue where it stopped starts again: skip to
+   * the entry the walk descended into, so that one that cannot be removed
+   * is not entered again and again. */
+  if (!_g_tempfile_sys_listing_resumes ())
+    {
+      gsize length = strlen (child_name);
+
+      memcpy (w->skip_name, child_name, MIN (length + 1, sizeof w->skip_name));
+      w->skip_name[sizeof w->skip_name - 1] = '\0';
+      parent->skipping = TRUE;
+    }
+
   w->open_frames++;
   w->lowest_open = w->n_frames - 2;
   return TRUE;
@@ -389,63 +362,45 @@ reopen_parent (Walker *w)
 static void
 close_frames (Walker *w)
 {
-  for (guint i = 1; i < w->n_frames; i++)
-    if (w->frames[i].fd >= 0)
-      close (w->frames[i].fd);
+  for (guint i = 0; i < w->n_frames; i++)
+    if (_g_tempfile_sys_dir_handle (&w->frames[i].dir) != GTEMPFILE_SYS_NO_HANDLE)
+      _g_tempfile_sys_dir_end (&w->listing, &w->frames[i].dir);
   w->n_frames = 0;
   w->open_frames = 0;
 }
 
-/* Entries ----------------------------------------------------------------- */
+/* Entries ------------------------------------------------------------------- */
 
-/* The next entry of the top frame, or NULL at its end (or on an error, which
- * is recorded). */
-static struct dirent64 *
-next_entry (Walker *w)
+/* The next entry of the top frame: 1, or 0 at its end (or on an error,
+ * which is recorded). */
+static int
+next_entry (Walker            *w,
+            GTempfileSysEntry *entry)
 {
   Frame *frame = top (w);
 
-  if (w->listing != (int) w->n_frames - 1)
-    {
-      /* Another frame's entries are in the buffer: continue this one where
-       * it was left. */
-      if (lseek (frame->fd, frame->resume, SEEK_SET) < 0)
-        {
-          record (w, PROBLEM_ERRNO, errno, NULL);
-          return NULL;
-        }
-      w->listing = w->n_frames - 1;
-      w->dents_len = w->dents_pos = 0;
-    }
-
   for (;;)
     {
-      struct dirent64 *entry;
+      int res = _g_tempfile_sys_dir_next (&w->listing, &frame->dir, entry);
 
-      if (w->dents_pos >= w->dents_len)
+      if (res < 0)
         {
-          gssize n = getdents64 (frame->fd, w->dents, DENTS_BUFFER_SIZE);
-
-          if (n < 0)
-            {
-              record (w, PROBLEM_ERRNO, errno, NULL);
-              return NULL;
-            }
-          if (n == 0)
-            return NULL;
-          w->dents_len = n;
-          w->dents_pos = 0;
+          record (w, PROBLEM_ERRNO, errno, NULL);
+          return 0;
         }
-
-      entry = (struct dirent64 *) (w->dents + w->dents_pos);
-      w->dents_pos += entry->d_reclen;
-      frame->resume = entry->d_off;
-
-      if (entry->d_name[0] == '.' &&
-          (entry->d_name[1] == '\0' || (entry->d_name[1] == '.' && entry->d_name[2] == '\0')))
-        continue;
-
-      return entry;
+      if (res == 0)
+        {
+          frame->skipping = FALSE;
+          return 0;
+        }
+      if (G_UNLIKELY (frame->skipping))
+        {
+          /* Entries up to the one the walk came back from were seen. */
+          if (strcmp (entry->name, w->skip_name) == 0)
+            frame->skipping = FALSE;
+          continue;
+        }
+      return 1;
     }
 }
 
@@ -455,48 +410,7 @@ removed_one (Walker     *w,
              const char *name)
 {
   frame->progress = TRUE;
-  TEST_HOOK (G_TEMPFILE_RMTREE_REMOVED, frame->fd, name);
-}
-
-/* Gives the owner read, write and search permission on the directory open
- * at @fd, keeping the other bits. */
-static gboolean
-open_up (int                fd,
-         const struct stat *st)
-{
-  if ((st->st_mode & S_IRWXU) == S_IRWXU)
-    return TRUE;
-
-  return fchmod (fd, (st->st_mode & 07777) | S_IRWXU) == 0;
-}
-
-/* For a directory that cannot be opened for reading: an O_PATH descriptor
- * pins it without reading it; after checking it is the directory that was
- * listed, its mode is changed through /proc/self/fd, which reaches exactly
- * that directory and no link. */
-static gboolean
-open_up_unreadable (int                parent_fd,
-                    const char        *name,
-                    const struct stat *listed)
-{
-  char proc_path[64];
-  struct stat st;
-  gboolean ok = FALSE;
-  int fd;
-
-  fd = openat (parent_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
-    return FALSE;
-
-  if (fstat (fd, &st) == 0 && same_file (&st, listed))
-    {
-      TEST_HOOK (G_TEMPFILE_RMTREE_REPAIRING, parent_fd, name);
-      _g_tempfile_format_proc_fd (proc_path, fd);
-      ok = chmod (proc_path, (st.st_mode & 07777) | S_IRWXU) == 0;
-    }
-
-  close (fd);
-  return ok;
+  TEST_HOOK (G_TEMPFILE_RMTREE_REMOVED, _g_tempfile_sys_dir_handle (&frame->dir), name);
 }
 
 /* Unlinks a non-directory @name of the top frame. Returns FALSE if it turned
@@ -508,7 +422,7 @@ remove_file (Walker     *w,
   Frame *frame = top (w);
   int errsv;
 
-  if (unlinkat (frame->fd, name, 0) == 0)
+  if (_g_tempfile_sys_dir_unlink (_g_tempfile_sys_dir_handle (&frame->dir), name, FALSE) == 0)
     {
       removed_one (w, frame, name);
       return TRUE;
@@ -535,33 +449,34 @@ static gboolean
 enter_dir (Walker     *w,
            const char *name)
 {
-  const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
-  Frame *frame = top (w);
-  struct stat listed;
-  struct stat st;
-  guint64 mnt_id;
-  int fd;
+  GTempfileSysHandle parent = _g_tempfile_sys_dir_handle (&top (w)->dir);
+  GTempfileSysHandle handle;
+  GTempfileSysStat listed;
+  GTempfileSysStat st;
 
-  if (fstatat (frame->fd, name, &listed, AT_SYMLINK_NOFOLLOW) != 0)
+  if (_g_tempfile_sys_dir_stat_child (parent, name, &listed) != 0)
     {
       if (errno != ENOENT)
         record (w, PROBLEM_ERRNO, errno, name);
       return TRUE;
     }
-  if (!S_ISDIR (listed.st_mode))
+  if (listed.type != GTEMPFILE_SYS_TYPE_DIRECTORY)
     return FALSE;
 
-  if (listed.st_dev != w->root_dev)
+  /* Before anything is done to it: another mount, bind mounts of the same
+   * file system included, is left exactly as it is. */
+  if (_g_tempfile_sys_is_other_mount (&w->mount, parent, name, &listed.id))
     {
       record (w, PROBLEM_MOUNT_POINT, 0, name);
       return TRUE;
     }
 
-  TEST_HOOK (G_TEMPFILE_RMTREE_OPENING, frame->fd, name);
-  fd = openat (frame->fd, name, flags);
-  if (fd < 0 && errno == EACCES && open_up_unreadable (frame->fd, name, &listed))
-    fd = openat (frame->fd, name, flags);
-  if (fd < 0)
+  TEST_HOOK (G_TEMPFILE_RMTREE_OPENING, parent, name);
+  handle = _g_tempfile_sys_dir_open_child (parent, name);
+  if (handle == GTEMPFILE_SYS_NO_HANDLE && errno == EACCES &&
+      _g_tempfile_sys_dir_open_up_child (parent, name, &listed.id, before_repair) == 0)
+    handle = _g_tempfile_sys_dir_open_child (parent, name);
+  if (handle == GTEMPFILE_SYS_NO_HANDLE)
     {
       int errsv = errno;
 
@@ -569,30 +484,21 @@ enter_dir (Walker     *w,
         return TRUE;
       if (errsv == ENOTDIR || errsv == ELOOP)
         return FALSE;   /* replaced by a file or a link: remove that */
-      record (w, PROBLEM_ERRNO, errsv, name);
+      record (w, errsv == ESTALE ? PROBLEM_CHANGED : PROBLEM_ERRNO, errsv, name);
       return TRUE;
     }
 
-  if (fstat (fd, &st) != 0 || !same_file (&st, &listed))
+  if (_g_tempfile_sys_dir_stat (handle, &st) != 0 || !_g_tempfile_sys_id_equal (&st.id, &listed.id))
     {
-      close (fd);
+      _g_tempfile_sys_dir_close (handle);
       record (w, PROBLEM_CHANGED, 0, name);
       return TRUE;
     }
 
-  if (w->have_mnt_id && get_mnt_id (fd, &mnt_id) && mnt_id != w->root_mnt_id)
-    {
-      /* A bind mount of the same file system. */
-      close (fd);
-      record (w, PROBLEM_MOUNT_POINT, 0, name);
-      return TRUE;
-    }
-
   /* Failing is fine here: removing what is inside reports it. */
-  open_up (fd, &st);
+  _g_tempfile_sys_dir_open_up (handle, st.mode);
 
-  if (!push_frame (w, fd, &st, name))
-    record (w, PROBLEM_ERRNO, ENOMEM, name);
+  push_frame (w, handle, &st.id, name);
   return TRUE;
 }
 
@@ -609,30 +515,31 @@ leave_dir (Walker *w)
   if (frame->descended && frame->progress)
     {
       frame->descended = frame->progress = FALSE;
-      frame->resume = 0;
-      w->listing = -1;
+      _g_tempfile_sys_dir_rewind (&w->listing, &frame->dir);
       return TRUE;
     }
 
   if (w->n_frames == 1)
     {
+      /* The root's handle stays the caller's (it was borrowed). */
+      _g_tempfile_sys_dir_end (&w->listing, &frame->dir);
       w->n_frames = 0;
       return TRUE;
     }
 
   parent = frame - 1;
-  if (parent->fd < 0 && !reopen_parent (w))
+  if (_g_tempfile_sys_dir_handle (&parent->dir) == GTEMPFILE_SYS_NO_HANDLE &&
+      !reopen_parent (w))
     return FALSE;
 
-  close (frame->fd);
-  frame->fd = -1;
+  _g_tempfile_sys_dir_end (&w->listing, &frame->dir);
   w->open_frames--;
   name = w->names + frame->name_offset;
   w->n_frames--;
-  w->listing = -1;
+  w->listing.owner = NULL;
   parent->descended = TRUE;
 
-  if (unlinkat (parent->fd, name, AT_REMOVEDIR) == 0)
+  if (_g_tempfile_sys_dir_unlink (_g_tempfile_sys_dir_handle (&parent->dir), name, TRUE) == 0)
     removed_one (w, parent, name);
   else if (errno != ENOENT && !(errno == ENOTEMPTY && w->failed))
     record (w, PROBLEM_ERRNO, errno, name);   /* a failure inside was recorded already */
@@ -641,20 +548,19 @@ leave_dir (Walker *w)
   return TRUE;
 }
 
-/* Removes everything inside the directory open at @dir_fd (not closed). */
+/* Removes everything inside the directory open at @root (not closed). */
 static gboolean
-walk_contents (int            dir_fd,
-               const char    *path,
-               gboolean       signal_safe,
-               GCancellable  *cancellable,
-               GError       **error)
+walk_contents (GTempfileSysHandle   root,
+               const char          *path,
+               gboolean             signal_safe,
+               GCancellable        *cancellable,
+               GError             **error)
 {
   Walker w = { 0, };
-  gsize dents_size = 0;
-  gsize frames_bytes = 0;
-  struct stat st;
+  gsize listing_size = _g_tempfile_sys_listing_size ();
+  GTempfileSysStat st;
 
-  if (fstat (dir_fd, &st) != 0)
+  if (_g_tempfile_sys_dir_stat (root, &st) != 0)
     {
       if (!signal_safe)
         _g_tempfile_set_error_path (error, errno, _("Error removing “%s”: %s"), path);
@@ -664,57 +570,66 @@ walk_contents (int            dir_fd,
   w.root_path = path;
   w.cancellable = cancellable;
   w.signal_safe = signal_safe;
-  w.root_dev = st.st_dev;
-  w.have_mnt_id = get_mnt_id (dir_fd, &w.root_mnt_id);
-  w.listing = -1;
+  w.max_open = _g_tempfile_sys_walk_max_open ();
   w.lowest_open = 1;
+  w.listing.signal_safe = signal_safe;
+  _g_tempfile_sys_mount_init (&w.mount, root, &st.id);
 
-  if (!walker_grow (&w, (void **) &w.dents, 0, &dents_size, DENTS_BUFFER_SIZE) ||
-      !walker_grow (&w, (void **) &w.frames, 0, &frames_bytes, 64 * sizeof (Frame)))
+  if ((listing_size > 0 &&
+       !walker_grow (&w, (void **) &w.listing.buffer, 0, &w.listing.size, listing_size)) ||
+      !walker_grow (&w, (void **) &w.frames, 0, &w.frames_bytes, 64 * sizeof (Frame)))
     {
-      walker_free (&w, w.dents, dents_size);
+      walker_free (&w, w.listing.buffer, w.listing.size);
       return FALSE;
     }
-  w.frames_size = frames_bytes / sizeof (Frame);
 
-  open_up (dir_fd, &st);
+  _g_tempfile_sys_dir_open_up (root, st.mode);
 
-  /* The root frame holds the caller's descriptor; the walk never closes it. */
+  /* The root frame holds the caller's handle; the walk never closes it. */
+  if (_g_tempfile_sys_dir_begin (&w.frames[0].dir, root, TRUE, signal_safe) != 0)
+    {
+      int errsv = errno;
+
+      walker_free (&w, w.listing.buffer, w.listing.size);
+      walker_free (&w, w.frames, w.frames_bytes);
+      if (!signal_safe)
+        _g_tempfile_set_error_path (error, errsv, _("Error removing “%s”: %s"), path);
+      return FALSE;
+    }
+  w.frames[0].id = st.id;
   w.n_frames = 1;
-  w.frames[0] = (Frame) { dir_fd, st.st_dev, st.st_ino, 0, 0, FALSE, FALSE };
 
   while (w.n_frames > 0)
     {
-      struct dirent64 *entry;
+      GTempfileSysEntry entry;
 
       if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
         break;
 
-      entry = next_entry (&w);
-      if (entry == NULL)
+      if (!next_entry (&w, &entry))
         {
           if (!leave_dir (&w))
             break;
           continue;
         }
 
-      if (entry->d_type == DT_DIR || entry->d_type == DT_UNKNOWN)
+      if (entry.type == GTEMPFILE_SYS_TYPE_DIRECTORY || entry.type == GTEMPFILE_SYS_TYPE_UNKNOWN)
         {
-          /* DT_UNKNOWN: enter_dir finds out, and says if it is a file. */
-          if (!enter_dir (&w, entry->d_name))
-            remove_file (&w, entry->d_name);
+          /* UNKNOWN: enter_dir finds out, and says if it is a file. */
+          if (!enter_dir (&w, entry.name))
+            remove_file (&w, entry.name);
         }
-      else if (!remove_file (&w, entry->d_name) && !enter_dir (&w, entry->d_name))
+      else if (!remove_file (&w, entry.name) && !enter_dir (&w, entry.name))
         {
-          /* A directory to unlink, a file to opendir: someone keeps
-           * swapping it. Report it rather than chase it. */
-          record (&w, PROBLEM_CHANGED, 0, entry->d_name);
+          /* A directory to unlink, a file to open: someone keeps swapping
+           * it. Report it rather than chase it. */
+          record (&w, PROBLEM_CHANGED, 0, entry.name);
         }
     }
 
   close_frames (&w);
-  walker_free (&w, w.dents, dents_size);
-  walker_free (&w, w.frames, w.frames_size * sizeof (Frame));
+  walker_free (&w, w.listing.buffer, w.listing.size);
+  walker_free (&w, w.frames, w.frames_bytes);
   walker_free (&w, w.names, w.names_size);
 
   if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -732,49 +647,25 @@ walk_contents (int            dir_fd,
   return !w.failed;
 }
 
-/*
- * _g_tempfile_rmtree_contents:
- * @dir_fd: an open descriptor of the directory to empty; it is not closed
- * @path: (type filename): its path, for messages
- * @cancellable: (nullable): checked between entries
- * @error: return location for the first problem
- *
- * Removes everything inside the directory open at @dir_fd, as described at
- * the top of this file. Cancelling leaves a consistent, partly removed tree
- * that a later call finishes.
- *
- * Returns: %TRUE if everything was removed
- */
-gboolean
-_g_tempfile_rmtree_contents (int            dir_fd,
-                             const char    *path,
-                             GCancellable  *cancellable,
-                             GError       **error)
-{
-  return walk_contents (dir_fd, path, FALSE, cancellable, error);
-}
-
-/* Removing a whole temporary directory ------------------------------------ */
+/* Removing a whole temporary directory ------------------------------------- */
 
 /*
  * _g_tempfile_look_at_dir:
  * @path: (type filename): where the directory was created
- * @dev: its device, noted when it was created
- * @ino: its inode
+ * @id: its identity, noted when it was created
  * @error: (nullable): where to say why it is not ours, or why looking failed
  *
  * Tells what @path names now, compared with the temporary directory that
  * was created there. System calls only when @error is %NULL.
  */
 GTempfileDirState
-_g_tempfile_look_at_dir (const char  *path,
-                         dev_t        dev,
-                         ino_t        ino,
-                         GError     **error)
+_g_tempfile_look_at_dir (const char            *path,
+                         const GTempfileSysId  *id,
+                         GError               **error)
 {
-  struct stat st;
+  GTempfileSysStat st;
 
-  if (lstat (path, &st) != 0)
+  if (_g_tempfile_sys_lstat (path, &st) != 0)
     {
       int errsv = errno;
 
@@ -787,7 +678,7 @@ _g_tempfile_look_at_dir (const char  *path,
       return G_TEMPFILE_DIR_OTHER;
     }
 
-  if (S_ISDIR (st.st_mode) && st.st_dev == dev && st.st_ino == ino)
+  if (st.type == GTEMPFILE_SYS_TYPE_DIRECTORY && _g_tempfile_sys_id_equal (&st.id, id))
     return G_TEMPFILE_DIR_OURS;
 
   if (error != NULL)
@@ -802,12 +693,46 @@ _g_tempfile_look_at_dir (const char  *path,
   return G_TEMPFILE_DIR_OTHER;
 }
 
+/* Splits @path into its parent directory (into @parent, which holds
+ * @parent_size bytes) and the last component, without allocating. */
+static const char *
+split_path (const char *path,
+            char       *parent,
+            gsize       parent_size)
+{
+  const char *base = NULL;
+  gsize length = strlen (path);
+  gsize end;
+
+  /* Trailing separators name the same directory. */
+  while (length > 1 && G_IS_DIR_SEPARATOR (path[length - 1]))
+    length--;
+  for (end = length; end > 0 && !G_IS_DIR_SEPARATOR (path[end - 1]); end--)
+    ;
+  if (end == 0 || end > parent_size)
+    return NULL;
+
+  base = path + end;
+  /* Keep the separator for the root ("/x" -> "/", "C:\x" -> "C:\"). */
+  if (end == 1 || (end >= 2 && path[end - 2] == ':'))
+    {
+      memcpy (parent, path, end);
+      parent[end] = '\0';
+    }
+  else
+    {
+      memcpy (parent, path, end - 1);
+      parent[end - 1] = '\0';
+    }
+  return base;
+}
+
 /*
  * _g_tempfile_remove_dir:
  * @path: (type filename): where the directory was created
- * @dev: its device, noted when it was created
- * @ino: its inode
- * @dir_fd: a descriptor of it kept since then, or -1 to open @path
+ * @id: its identity, noted when it was created
+ * @dir: a handle of it kept since then, or GTEMPFILE_SYS_NO_HANDLE to open
+ *   @path
  * @signal_safe: make system calls only (no error is set then)
  * @cancellable: (nullable): checked between entries
  * @error: return location for a #GError
@@ -821,23 +746,22 @@ _g_tempfile_look_at_dir (const char  *path,
  * Returns: %TRUE if nothing of the directory is left at @path
  */
 gboolean
-_g_tempfile_remove_dir (const char    *path,
-                        dev_t          dev,
-                        ino_t          ino,
-                        int            dir_fd,
-                        gboolean       signal_safe,
-                        GCancellable  *cancellable,
-                        GError       **error)
+_g_tempfile_remove_dir (const char            *path,
+                        const GTempfileSysId  *id,
+                        GTempfileSysHandle     dir,
+                        gboolean               signal_safe,
+                        GCancellable          *cancellable,
+                        GError               **error)
 {
-  char parent[PATH_MAX];
+  char parent[4096];
   const char *base;
-  const char *slash;
-  struct stat st;
-  int own_fd = -1;
-  int parent_fd;
-  int errsv;
+  GTempfileSysHandle own = GTEMPFILE_SYS_NO_HANDLE;
+  GTempfileSysHandle parent_dir = GTEMPFILE_SYS_NO_HANDLE;
+  GTempfileSysId opened;
+  GTempfileSysStat st;
+  int errsv = 0;
 
-  switch (_g_tempfile_look_at_dir (path, dev, ino, signal_safe ? NULL : error))
+  switch (_g_tempfile_look_at_dir (path, id, signal_safe ? NULL : error))
     {
     case G_TEMPFILE_DIR_GONE:
       return TRUE;
@@ -851,47 +775,38 @@ _g_tempfile_remove_dir (const char    *path,
   /* The common case, an empty directory: one rmdir, no walk. rmdir removes
    * only an empty directory and races with a swap no more than the walk's
    * own last step does; anything else (ENOTEMPTY above all) is walked. */
-  if (rmdir (path) == 0)
+  if (_g_tempfile_sys_rmdir (path) == 0)
     return TRUE;
 
-  if (dir_fd < 0)
+  if (dir == GTEMPFILE_SYS_NO_HANDLE)
     {
-      own_fd = dir_fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (own_fd < 0 || fstat (own_fd, &st) != 0 || st.st_dev != dev || st.st_ino != ino)
+      own = dir = _g_tempfile_sys_dir_open (path, &opened);
+      if (own == GTEMPFILE_SYS_NO_HANDLE || !_g_tempfile_sys_id_equal (&opened, id))
         {
-          if (own_fd >= 0)
-            close (own_fd);
+          _g_tempfile_sys_dir_close (own);
           /* Replaced between the two looks: say so. */
-          _g_tempfile_look_at_dir (path, dev, ino, signal_safe ? NULL : error);
+          _g_tempfile_look_at_dir (path, id, signal_safe ? NULL : error);
           return FALSE;
         }
     }
 
-  /* Where the entry is removed from, checking once more that it is ours.
-   * O_PATH: searching the parent is all that is needed. */
-  slash = strrchr (path, G_DIR_SEPARATOR);
-  if (slash == NULL || (gsize) (slash - path) >= sizeof parent)
-    slash = NULL;
-  else if (slash == path)
-    {
-      parent[0] = G_DIR_SEPARATOR;
-      parent[1] = '\0';
-    }
+  /* Where the entry is removed from, checking once more that it is ours. */
+  base = split_path (path, parent, sizeof parent);
+  if (base == NULL)
+    errsv = ENAMETOOLONG;
   else
     {
-      memcpy (parent, path, slash - path);
-      parent[slash - path] = '\0';
+      parent_dir = _g_tempfile_sys_dir_open_lookup (parent);
+      if (parent_dir == GTEMPFILE_SYS_NO_HANDLE)
+        errsv = errno;
     }
-  base = slash != NULL ? slash + 1 : path;
-  parent_fd = slash != NULL ? open (parent, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
-  errsv = parent_fd < 0 ? (slash != NULL ? errno : ENAMETOOLONG) : 0;
 
   /* Something still writing into the directory (another thread, as the
    * process dies) can add an entry after it was emptied: empty it again, a
    * few times. */
   for (guint pass = 0; pass < 4; pass++)
     {
-      if (!walk_contents (dir_fd, path, signal_safe, cancellable, error))
+      if (!walk_contents (dir, path, signal_safe, cancellable, error))
         {
           errsv = -1;   /* reported by the walk */
           break;
@@ -899,15 +814,15 @@ _g_tempfile_remove_dir (const char    *path,
       if (errsv != 0)
         break;
 
-      if (fstatat (parent_fd, base, &st, AT_SYMLINK_NOFOLLOW) != 0)
+      if (_g_tempfile_sys_dir_stat_child (parent_dir, base, &st) != 0)
         errsv = errno;
-      else if (st.st_dev != dev || st.st_ino != ino)
+      else if (!_g_tempfile_sys_id_equal (&st.id, id))
         {
           /* Replaced while its contents were being removed. */
-          _g_tempfile_look_at_dir (path, dev, ino, signal_safe ? NULL : error);
+          _g_tempfile_look_at_dir (path, id, signal_safe ? NULL : error);
           errsv = -1;
         }
-      else if (unlinkat (parent_fd, base, AT_REMOVEDIR) != 0)
+      else if (_g_tempfile_sys_dir_unlink (parent_dir, base, TRUE) != 0)
         {
           if (errno == ENOTEMPTY && pass < 3)
             continue;
@@ -917,10 +832,8 @@ _g_tempfile_remove_dir (const char    *path,
       break;
     }
 
-  if (own_fd >= 0)
-    close (own_fd);
-  if (parent_fd >= 0)
-    close (parent_fd);
+  _g_tempfile_sys_dir_close (own);
+  _g_tempfile_sys_dir_close (parent_dir);
 
   if (errsv == -1)
     return FALSE;

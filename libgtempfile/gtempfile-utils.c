@@ -5,176 +5,14 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <string.h>
-#include <unistd.h>
-
-#ifdef ENABLE_NLS
-# include <libintl.h>
-#endif
-
-#include <glib/gstdio.h>
-
-#include "gtempfile-private.h"
-
-/* Translation ------------------------------------------------------------- */
-
-const char *
-_g_tempfile_gettext (const char *msgid)
-{
-#ifdef ENABLE_NLS
-  static gsize bound = 0;
-
-  if (g_once_init_enter (&bound))
-    {
-      bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-      g_once_init_leave (&bound, 1);
-    }
-
-  return g_dgettext (GETTEXT_PACKAGE, msgid);
-#else
-  return msgid;
-#endif
-}
+#include "gtempfile.h"
+#include "gtempfile-create-private.h"
+#include "gtempfile-error-private.h"
+#include "gtempfile-names-private.h"
+#include "gtempfile-registry-private.h"
+#include "gtempfile-tempdir-private.h"
 
 /* The default directory --------------------------------------------------- */
-
-static GMutex tempdir_lock;
-static char *tempdir;   /* absolute; probed, or set by g_tempfile_set_tempdir() */
-
-static void
-add_candidate (GPtrArray  *candidates,
-               const char *source,
-               const char *path)
-{
-  GTempfileCandidate *candidate = g_new0 (GTempfileCandidate, 1);
-
-  candidate->source = source;
-  /* An empty variable means "not set", as in Python. */
-  if (path != NULL && *path != '\0')
-    candidate->path = _g_tempfile_make_absolute (path);
-  g_ptr_array_add (candidates, candidate);
-}
-
-static void
-candidate_free (gpointer data)
-{
-  GTempfileCandidate *candidate = data;
-
-  g_free (candidate->path);
-  g_free (candidate);
-}
-
-/*
- * _g_tempfile_list_tempdir_candidates:
- *
- * The candidates for the default directory in the order of DESIGN.md §2:
- * the environment, the conventional directories, then places the user can
- * certainly write to. A variable that is not set, or empty, is listed with
- * a %NULL path. The gtempfile tool explains its choice with this list.
- *
- * Returns: (transfer full) (element-type GTempfileCandidate): the list
- */
-GPtrArray *
-_g_tempfile_list_tempdir_candidates (void)
-{
-  GPtrArray *candidates = g_ptr_array_new_with_free_func (candidate_free);
-  g_autofree char *cwd = g_get_current_dir ();
-
-  add_candidate (candidates, "$TMPDIR", g_getenv ("TMPDIR"));
-  add_candidate (candidates, "$TEMP", g_getenv ("TEMP"));
-  add_candidate (candidates, "$TMP", g_getenv ("TMP"));
-  add_candidate (candidates, "/tmp", "/tmp");
-  add_candidate (candidates, "/var/tmp", "/var/tmp");
-  add_candidate (candidates, "/usr/tmp", "/usr/tmp");
-  add_candidate (candidates, N_("the user cache directory"), g_get_user_cache_dir ());
-  add_candidate (candidates, N_("the home directory"), g_get_home_dir ());
-  add_candidate (candidates, N_("the current directory"), cwd);
-
-  return candidates;
-}
-
-/*
- * _g_tempfile_probe_tempdir:
- * @dir: an absolute path
- *
- * Returns: 0 if a file can be created, written and removed in @dir, else
- *   the errno of the first step that failed. Nothing is left behind.
- */
-int
-_g_tempfile_probe_tempdir (const char *dir)
-{
-  static const char data[] = "blat";
-  g_autofree char *path = NULL;
-  GTempfileSlot *slot = NULL;
-  int fd;
-  int errsv = 0;
-  gssize written;
-
-  /* Registered for the moment it exists. */
-  fd = _g_tempfile_create (dir, GTEMPFILE_DEFAULT_PREFIX, "", G_TEMPFILE_KIND_FILE,
-                           _g_tempfile_open_file_func, NULL, &slot, &path, NULL);
-  if (fd < 0)
-    return errno;
-
-  do
-    written = write (fd, data, sizeof data - 1);
-  while (written < 0 && errno == EINTR);
-  if (written < 0)
-    errsv = errno;
-  else if (written != sizeof data - 1)
-    errsv = ENOSPC;
-
-  if (close (fd) != 0 && errno != EINTR && errsv == 0)
-    errsv = errno;
-  /* The candidate is passed over if its probe file cannot be removed, but
-   * the probe must not stay behind: a second try, and only then is it left
-   * registered for the exit pass. */
-  if (g_unlink (path) != 0)
-    {
-      if (errsv == 0)
-        errsv = errno;
-      if (g_unlink (path) != 0 && errno != ENOENT)
-        return errsv;
-    }
-  _g_tempfile_registry_release (slot);
-
-  return errsv;
-}
-
-static char *
-probe_default_tempdir (GError **error)
-{
-  g_autoptr(GPtrArray) candidates = _g_tempfile_list_tempdir_candidates ();
-  g_autoptr(GString) tried = g_string_new (NULL);
-
-  for (guint i = 0; i < candidates->len; i++)
-    {
-      const GTempfileCandidate *candidate = g_ptr_array_index (candidates, i);
-      g_autofree char *display = NULL;
-      int errsv;
-
-      if (candidate->path == NULL)
-        continue;
-
-      errsv = _g_tempfile_probe_tempdir (candidate->path);
-      if (errsv == 0)
-        {
-          g_debug ("Using temporary directory “%s”", candidate->path);
-          return g_strdup (candidate->path);
-        }
-
-      display = g_filename_display_name (candidate->path);
-      if (tried->len > 0)
-        g_string_append (tried, ", ");
-      g_string_append_printf (tried, "“%s” (%s)", display, g_strerror (errsv));
-    }
-
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-               _("No usable temporary directory found; tried %s"), tried->str);
-  return NULL;
-}
 
 /**
  * g_tempfile_get_tempdir:
@@ -202,17 +40,9 @@ probe_default_tempdir (GError **error)
 char *
 g_tempfile_get_tempdir (GError **error)
 {
-  char *result;
-
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  g_mutex_lock (&tempdir_lock);
-  if (tempdir == NULL)
-    tempdir = probe_default_tempdir (error);
-  result = g_strdup (tempdir);
-  g_mutex_unlock (&tempdir_lock);
-
-  return result;
+  return _g_tempfile_tempdir_get (error);
 }
 
 /**
@@ -236,12 +66,7 @@ g_tempfile_get_tempdir (GError **error)
 void
 g_tempfile_set_tempdir (const char *dir)
 {
-  char *absolute = dir != NULL ? _g_tempfile_make_absolute (dir) : NULL;
-
-  g_mutex_lock (&tempdir_lock);
-  g_free (tempdir);
-  tempdir = absolute;
-  g_mutex_unlock (&tempdir_lock);
+  _g_tempfile_tempdir_set (dir);
 }
 
 /**
@@ -358,7 +183,7 @@ g_tempfile_mkstemp (const char  *dir,
     return -1;
 
   return _g_tempfile_create (real_dir, prefix, suffix, G_TEMPFILE_KIND_FILE,
-                             _g_tempfile_open_file_func, NULL, NULL, path_out, error);
+                             _g_tempfile_create_file_func, NULL, NULL, path_out, error);
 }
 
 /**
@@ -403,8 +228,61 @@ g_tempfile_mkdtemp (const char  *dir,
     return NULL;
 
   if (_g_tempfile_create (real_dir, prefix, suffix, G_TEMPFILE_KIND_DIRECTORY,
-                          _g_tempfile_make_dir_func, NULL, NULL, &path, error) < 0)
+                          _g_tempfile_create_dir_func, NULL, NULL, &path, error) < 0)
     return NULL;
 
   return path;
+}
+
+/**
+ * g_tempfile_install_signal_handlers:
+ *
+ * Removes the temporary files and directories of this process when it is
+ * ended by SIGINT, SIGTERM or SIGHUP, and not only when it exits normally.
+ *
+ * For each of the three signals whose disposition is still the default one
+ * (never one the application handles or ignores), this installs a handler
+ * that removes every file and directory that live objects with automatic
+ * deletion own in this process, then restores the default action and
+ * raises the signal again, so the process still dies of it and its exit
+ * status says so. The handler uses async-signal-safe system calls only: it
+ * takes no lock and allocates no memory with malloc. Directories are removed
+ * with the same walk as [method@GTempfile.TempDir.cleanup]. In a child made
+ * with fork(), the handler does not remove what the parent created.
+ *
+ * On systems without these signals (Windows) nothing is installed and
+ * %FALSE is returned.
+ *
+ * Nothing is ever installed unless this is called. Programs with a GLib
+ * main loop are better served by g_unix_signal_add(): quit the loop from
+ * the callback and let the objects be disposed, or let them be removed at
+ * exit, which happens whether or not this function was called:
+ *
+ * ```c
+ * static gboolean
+ * on_terminate (gpointer loop)
+ * {
+ *   g_main_loop_quit (loop);
+ *   return G_SOURCE_REMOVE;
+ * }
+ *
+ * g_unix_signal_add (SIGTERM, on_terminate, loop);
+ * g_unix_signal_add (SIGINT, on_terminate, loop);
+ * g_main_loop_run (loop);
+ * ```
+ *
+ * Nothing can remove files when the process is killed with SIGKILL or
+ * crashes: anonymous files ([flags@GTempfile.TempFileFlags.ANONYMOUS],
+ * [class@GTempfile.SpooledStream]) disappear anyway, named ones are left
+ * behind.
+ *
+ * Returns: %TRUE if, after the call, the handler is in place for at least one
+ *   of the three signals
+ *
+ * Since: 1.0
+ */
+gboolean
+g_tempfile_install_signal_handlers (void)
+{
+  return _g_tempfile_registry_install_signal_handlers ();
 }

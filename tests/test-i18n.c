@@ -15,7 +15,8 @@
 #include <libintl.h>
 #include <locale.h>
 
-#include "gtempfile-private.h"
+#include "gtempfile.h"
+#include "gtempfile-error-private.h"
 #include "test-common.h"
 
 /* The library binds its domain to the installed catalogues the first time

@@ -16,7 +16,8 @@
 
 #include <glib/gstdio.h>
 
-#include "gtempfile-private.h"
+#include "gtempfile.h"
+#include "gtempfile-platform-private.h"
 #include "test-common.h"
 
 /* Helpers ----------------------------------------------------------------- */

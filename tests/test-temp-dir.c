@@ -20,7 +20,9 @@
 
 #include <glib/gstdio.h>
 
-#include "gtempfile-private.h"
+#include "gtempfile.h"
+#include "gtempfile-platform-private.h"
+#include "gtempfile-rmtree-private.h"
 #include "test-common.h"
 
 /* Helpers ----------------------------------------------------------------- */
@@ -580,7 +582,7 @@ typedef struct
 
 static void
 swap_at (GTempfileRmtreeEvent  event,
-         int                   dir_fd,
+         GTempfileSysHandle                   dir_fd,
          const char           *name,
          gpointer              user_data)
 {
@@ -675,7 +677,7 @@ typedef struct
 
 static void
 move_out (GTempfileRmtreeEvent  event,
-          int                   dir_fd,
+          GTempfileSysHandle                   dir_fd,
           const char           *name,
           gpointer              user_data)
 {
@@ -1027,7 +1029,7 @@ typedef struct
 
 static void
 cancel_after (GTempfileRmtreeEvent  event,
-              int                   dir_fd,
+              GTempfileSysHandle                   dir_fd,
               const char           *name,
               gpointer              user_data)
 {
@@ -1156,7 +1158,7 @@ typedef struct
 
 static void
 block_walk (GTempfileRmtreeEvent  event,
-            int                   dir_fd,
+            GTempfileSysHandle                   dir_fd,
             const char           *name,
             gpointer              user_data)
 {
@@ -1305,9 +1307,9 @@ test_persist (void)
 static void
 test_persist_fallback (void)
 {
-  _g_tempfile_set_renameat2_for_testing (FALSE);
+  _g_tempfile_sys_disable_for_testing (GTEMPFILE_SYS_FEATURE_RENAME_NOREPLACE, TRUE);
   check_persist ();
-  _g_tempfile_set_renameat2_for_testing (TRUE);
+  _g_tempfile_sys_disable_for_testing (GTEMPFILE_SYS_FEATURE_RENAME_NOREPLACE, FALSE);
 }
 
 static void

@@ -15,7 +15,10 @@
 
 #include <glib/gstdio.h>
 
-#include "gtempfile-private.h"
+#include "gtempfile.h"
+#include "gtempfile-create-private.h"
+#include "gtempfile-names-private.h"
+#include "gtempfile-platform-private.h"
 #include "test-common.h"
 
 static void

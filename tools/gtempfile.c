@@ -26,7 +26,9 @@
 
 #include <glib-unix.h>
 
-#include "gtempfile-private.h"
+#include "gtempfile.h"
+#include "gtempfile-error-private.h"
+#include "gtempfile-tempdir-private.h"
 
 #define EXIT_USAGE 2
 

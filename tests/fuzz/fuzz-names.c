@@ -27,7 +27,9 @@
 
 #include <glib/gstdio.h>
 
-#include "gtempfile-private.h"
+#include "gtempfile.h"
+#include "gtempfile-create-private.h"
+#include "gtempfile-names-private.h"
 
 #ifndef NAME_MAX
 # define NAME_MAX 255

@@ -1,0 +1,49 @@
+/* gtempfile-object-private.h: GObject helpers the classes share (floor 6)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* The construct-only "dir", "prefix" and "suffix" properties. */
+GParamSpec  *_g_tempfile_param_spec_path    (const char   *name);
+
+/* Creation of GTempFile and GTempDir in a worker thread (GAsyncInitable). */
+typedef gboolean (*GTempfileCreateObjectFunc) (gpointer       object,
+                                               GCancellable  *cancellable,
+                                               GError       **error);
+
+void         _g_tempfile_init_async         (GAsyncInitable            *initable,
+                                             GTempfileCreateObjectFunc  create,
+                                             int                        io_priority,
+                                             GCancellable              *cancellable,
+                                             GAsyncReadyCallback        callback,
+                                             gpointer                   user_data);
+gboolean     _g_tempfile_init_finish        (GAsyncInitable  *initable,
+                                             GAsyncResult    *result,
+                                             GError         **error);
+
+/* The path of an object and its GFile, handed out without a reference:
+ * replaced values stay alive until _g_tempfile_path_clear(). */
+typedef struct
+{
+  char      *path;
+  GFile     *file;
+  GPtrArray *retired_paths;
+  GPtrArray *retired_files;
+} GTempfilePath;
+
+void         _g_tempfile_path_set           (GTempfilePath *self,
+                                             char          *path);
+GFile       *_g_tempfile_path_get_file      (GTempfilePath *self);
+void         _g_tempfile_path_clear         (GTempfilePath *self);
+
+/* Persist (G_TEMP_PERSIST_SYNC): flushes the directory that holds @path. */
+gboolean     _g_tempfile_sync_parent        (const char    *path,
+                                             GError       **error);
+
+G_END_DECLS
