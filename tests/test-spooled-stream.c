@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 
 #include "gtempfile.h"
+#include "gtempfile-create-private.h"
 #include "gtempfile-platform-private.h"
 #include "test-common.h"
 
@@ -610,6 +611,30 @@ assert_move_fails (GSpooledStream *stream,
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (stream)), ==, before_length);
 }
 
+/* Without O_TMPFILE the file gets a name for a moment: if removing it
+ * fails, the write fails whole, and neither the content nor the name is
+ * lost or left (DESIGN.md §3, §5). */
+static void
+test_lost_unlink_fails (void)
+{
+  g_autofree char *dir = test_dir_new ();
+  g_autoptr(GSpooledStream) stream = g_spooled_stream_new_full (10, dir, NULL, NULL);
+
+  _g_tempfile_set_o_tmpfile_for_testing (FALSE);
+  write_string (stream, "12345");
+  _g_tempfile_sys_fail_unlink_for_testing (EIO, 1);
+  assert_move_fails (stream, "12345", 5, "6789abcdef", 10, G_IO_ERROR_FAILED, NULL);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+
+  /* The next write moves and succeeds. */
+  write_string (stream, "6789abcdef");
+  _g_tempfile_set_o_tmpfile_for_testing (TRUE);
+  g_assert_true (g_spooled_stream_is_rolled_over (stream));
+  assert_content (stream, "123456789abcdef", 15);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+  test_remove_tree (dir);
+}
+
 static void
 test_lost_missing_dir (void)
 {
@@ -888,6 +913,7 @@ main (int   argc,
   g_test_add_func ("/spooled-stream/async", test_async);
   g_test_add_func ("/spooled-stream/rollover/other-thread", test_rollover_other_thread);
   g_test_add_func ("/spooled-stream/nothing-lost/missing-dir", test_lost_missing_dir);
+  g_test_add_func ("/spooled-stream/nothing-lost/unlink-fails", test_lost_unlink_fails);
   g_test_add_func ("/spooled-stream/nothing-lost/bad-prefix", test_lost_bad_prefix);
   g_test_add_func ("/spooled-stream/nothing-lost/unwritable", test_lost_unwritable);
   g_test_add_func ("/spooled-stream/nothing-lost/file-size-limit", test_lost_file_size_limit);

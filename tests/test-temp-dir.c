@@ -781,13 +781,19 @@ check_modes (const char *base)
     }
 }
 
+/* @data: TRUE to repair without /proc and O_PATH, through
+ * fchmodat(AT_SYMLINK_NOFOLLOW), as generic POSIX systems do. */
 static void
-test_modes (void)
+test_modes (gconstpointer data)
 {
+  gboolean without_proc = GPOINTER_TO_INT (data);
+
   if (g_test_subprocess ())
     {
       const char *base = g_getenv ("TEST_DIR");
 
+      _g_tempfile_sys_disable_for_testing (GTEMPFILE_SYS_FEATURE_PROC, without_proc);
+      _g_tempfile_sys_disable_for_testing (GTEMPFILE_SYS_FEATURE_O_PATH, without_proc);
       /* As an ordinary user, whom permissions do stop. */
       test_drop_privileges ();
       check_modes (base);
@@ -803,7 +809,11 @@ test_modes (void)
       test_remove_tree (shared);
 
       /* And as whoever runs the tests. */
+      _g_tempfile_sys_disable_for_testing (GTEMPFILE_SYS_FEATURE_PROC, without_proc);
+      _g_tempfile_sys_disable_for_testing (GTEMPFILE_SYS_FEATURE_O_PATH, without_proc);
       check_modes (own);
+      _g_tempfile_sys_disable_for_testing (GTEMPFILE_SYS_FEATURE_PROC, FALSE);
+      _g_tempfile_sys_disable_for_testing (GTEMPFILE_SYS_FEATURE_O_PATH, FALSE);
       test_remove_tree (own);
     }
 }
@@ -949,6 +959,204 @@ test_mount_point (void)
       g_assert_cmpuint (test_count_entries (base), ==, 0);
       test_remove_tree (base);
     }
+}
+
+/* DESIGN.md §4 on Linux: each means of the mount test, forced by taking the
+ * ones before it away, recognises a mount inside the tree before anything
+ * is done to it. The mounted directory has mode 0100 and belongs to the
+ * unprivileged user who cleans up: the old walk changed its mode (outside
+ * the tree) before it noticed the mount. A bind mount of the same file
+ * system is recognised by every means but the device, which only sees
+ * another file system (documented in doc/guarantees.md). */
+typedef struct
+{
+  const char            *name;
+  GTempfileSysMountMeans means;
+  guint                  disable;   /* how many links of the chain to take away */
+} MountMeans;
+
+static const MountMeans mount_means[] = {
+  { "statx", GTEMPFILE_SYS_MOUNT_BY_STATX, 0 },
+  { "name-to-handle", GTEMPFILE_SYS_MOUNT_BY_HANDLE, 1 },
+  { "fdinfo", GTEMPFILE_SYS_MOUNT_BY_FDINFO, 2 },
+  { "device", GTEMPFILE_SYS_MOUNT_BY_DEVICE, 3 },
+};
+
+static void
+be_unprivileged (gboolean unprivileged)
+{
+  /* Effective ids only, so that root can come back to mount and unmount. */
+  if (unprivileged)
+    {
+      g_assert_no_errno (setegid (65534));
+      g_assert_no_errno (seteuid (65534));
+    }
+  else
+    {
+      g_assert_no_errno (seteuid (0));
+      g_assert_no_errno (setegid (0));
+    }
+}
+
+static void
+test_mount_means (gconstpointer data)
+{
+  const MountMeans *means = data;
+
+  if (g_test_subprocess ())
+    {
+      static const GTempfileSysFeature chain[] = {
+        GTEMPFILE_SYS_FEATURE_STATX_MOUNT_ID,
+        GTEMPFILE_SYS_FEATURE_HANDLE_MOUNT_ID,
+        GTEMPFILE_SYS_FEATURE_PROC,
+      };
+      const char *base = g_getenv ("TEST_DIR");
+      g_autofree char *work = g_build_filename (base, "work", NULL);
+      g_autofree char *outside = g_build_filename (base, "outside", NULL);
+      g_autofree char *kept = g_build_filename (outside, "keep", NULL);
+      g_autofree char *mnt = NULL;
+      g_autofree char *mounted_file = NULL;
+      g_autoptr(GTempDir) tmp = NULL;
+      g_autoptr(GError) error = NULL;
+      GTempfileSysMount mount_info;
+      GTempfileSysHandle handle;
+      GTempfileSysId id;
+
+      if (!test_is_root () || unshare (CLONE_NEWNS) != 0 ||
+          mount ("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0)
+        {
+          test_skip_subprocess ("needs root and a private mount namespace to mount a file "
+                                "system inside the tree");
+          return;
+        }
+      if (means->disable < G_N_ELEMENTS (chain) &&
+          !_g_tempfile_sys_has_feature (chain[means->disable]))
+        {
+          test_skip_subprocess ("built without this means of the mount test");
+          return;
+        }
+      for (guint i = 0; i < means->disable; i++)
+        _g_tempfile_sys_disable_for_testing (chain[i], TRUE);
+
+      /* Outside the tree: a directory of the unprivileged user, mode 0100. */
+      g_assert_no_errno (g_mkdir (work, 0700));
+      g_assert_no_errno (chown (work, 65534, 65534));
+      g_assert_no_errno (g_mkdir (outside, 0700));
+      test_write_file (kept, "keep");
+      g_assert_no_errno (chown (outside, 65534, 65534));
+      g_assert_no_errno (chmod (outside, 0100));
+
+      be_unprivileged (TRUE);
+      tmp = new_in (work, G_TEMP_DIR_FLAGS_NONE);
+      mnt = make_dir (g_temp_dir_get_path (tmp), "mnt");
+      make_file (g_temp_dir_get_path (tmp), "inside", "x");
+      handle = _g_tempfile_sys_dir_open (g_temp_dir_get_path (tmp), &id);
+      g_assert_cmpint (handle, >=, 0);
+      _g_tempfile_sys_mount_init (&mount_info, handle, &id);
+      _g_tempfile_sys_dir_close (handle);
+      g_assert_cmpint (mount_info.means, ==, means->means);
+      be_unprivileged (FALSE);
+
+      if (means->means == GTEMPFILE_SYS_MOUNT_BY_DEVICE)
+        {
+          /* Only another file system can be told apart by its device. */
+          g_assert_no_errno (mount ("tmpfs", mnt, "tmpfs", 0, "size=64k,mode=0100,uid=65534"));
+          mounted_file = g_build_filename (mnt, "keep", NULL);
+          test_write_file (mounted_file, "keep");
+        }
+      else
+        g_assert_no_errno (mount (outside, mnt, "none", MS_BIND, NULL));
+
+      be_unprivileged (TRUE);
+      g_assert_false (g_temp_dir_cleanup (tmp, NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+      g_assert_nonnull (strstr (error->message, mnt));
+      be_unprivileged (FALSE);
+
+      /* Reported and left exactly as it was: its mode and its content. */
+      if (mounted_file != NULL)
+        {
+          g_assert_cmpint (test_mode (mnt), ==, 0100);
+          test_assert_contents (mounted_file, "keep");
+        }
+      g_assert_cmpint (test_mode (outside), ==, 0100);
+      test_assert_contents (kept, "keep");
+      g_assert_cmpuint (test_count_entries (g_temp_dir_get_path (tmp)), ==, 1);
+
+      g_assert_no_errno (umount (mnt));
+      be_unprivileged (TRUE);
+      cleanup_ok (tmp);
+      be_unprivileged (FALSE);
+      g_assert_false (test_exists (g_temp_dir_get_path (tmp)));
+      return;
+    }
+  else
+    {
+      g_autofree char *base = test_dir_for_other_user ();
+
+      test_trap_with_dir (base);
+      test_remove_tree (base);
+    }
+}
+
+/* A subdirectory removed by someone else while the walk is inside it: its
+ * listing just ends (getdents64 says ENOENT there), and the cleanup
+ * succeeds, the first time. */
+static void
+vanish_after_first (GTempfileRmtreeEvent  event,
+                    GTempfileSysHandle    dir_fd,
+                    const char           *name,
+                    gpointer              user_data)
+{
+  char **victim = user_data;
+
+  if (event == G_TEMPFILE_RMTREE_REMOVED && *victim != NULL && g_str_has_prefix (name, "f-"))
+    {
+      test_remove_tree (*victim);
+      g_clear_pointer (victim, g_free);
+    }
+}
+
+static void
+test_vanished_dir (void)
+{
+  g_autofree char *base = test_dir_new ();
+  g_autoptr(GTempDir) tmp = new_in (base, G_TEMP_DIR_FLAGS_NONE);
+  g_autofree char *sub = make_dir (g_temp_dir_get_path (tmp), "sub");
+  char *victim = g_strdup (sub);
+
+  /* Enough entries that the listing of "sub" takes more than one read. */
+  for (guint i = 0; i < 2000; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("f-%04u-with-a-long-name-to-fill-the-buffer", i);
+
+      make_file (sub, name, "x");
+    }
+
+  _g_tempfile_set_rmtree_hook_for_testing (vanish_after_first, &victim);
+  cleanup_ok (tmp);
+  _g_tempfile_set_rmtree_hook_for_testing (NULL, NULL);
+  g_assert_null (victim);
+  g_assert_false (test_exists (g_temp_dir_get_path (tmp)));
+  test_remove_tree (base);
+}
+
+/* Without syncfs, a synced persist still succeeds (everything is synced). */
+static void
+test_persist_without_syncfs (void)
+{
+  g_autofree char *base = test_dir_new ();
+  g_autofree char *target = g_build_filename (base, "final", NULL);
+  g_autoptr(GTempDir) tmp = new_in (base, G_TEMP_DIR_FLAGS_NONE);
+  g_autoptr(GError) error = NULL;
+
+  make_file (g_temp_dir_get_path (tmp), "content", "x");
+  _g_tempfile_sys_disable_for_testing (GTEMPFILE_SYS_FEATURE_SYNCFS, TRUE);
+  g_assert_true (g_temp_dir_persist (tmp, target, G_TEMP_PERSIST_SYNC, &error));
+  _g_tempfile_sys_disable_for_testing (GTEMPFILE_SYS_FEATURE_SYNCFS, FALSE);
+  g_assert_no_error (error);
+  g_assert_true (test_exists (target));
+  test_remove_tree (base);
 }
 
 /* Errors ------------------------------------------------------------------ */
@@ -1470,12 +1678,22 @@ main (int   argc,
   g_test_add_func ("/temp-dir/walk/swap-before-open", test_swap_before_open);
   g_test_add_func ("/temp-dir/walk/swap-before-repair", test_swap_before_repair);
   g_test_add_func ("/temp-dir/walk/moved-out", test_moved_out);
-  g_test_add_func ("/temp-dir/walk/modes", test_modes);
+  g_test_add_data_func ("/temp-dir/walk/modes", GINT_TO_POINTER (FALSE), test_modes);
+  g_test_add_data_func ("/temp-dir/walk/modes-without-proc", GINT_TO_POINTER (TRUE), test_modes);
   g_test_add_func ("/temp-dir/walk/deep-chain", test_deep_chain);
   g_test_add_func ("/temp-dir/walk/wide", test_wide);
   g_test_add_func ("/temp-dir/walk/mount-point", test_mount_point);
+  for (guint i = 0; i < G_N_ELEMENTS (mount_means); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/temp-dir/walk/mount-test/%s",
+                                               mount_means[i].name);
+
+      g_test_add_data_func (name, &mount_means[i], test_mount_means);
+    }
+  g_test_add_func ("/temp-dir/walk/vanished-dir", test_vanished_dir);
   g_test_add_func ("/temp-dir/persist/rename", test_persist);
   g_test_add_func ("/temp-dir/persist/no-renameat2", test_persist_fallback);
+  g_test_add_func ("/temp-dir/persist/no-syncfs", test_persist_without_syncfs);
   g_test_add_func ("/temp-dir/persist/errors", test_persist_errors);
 
   return g_test_run ();

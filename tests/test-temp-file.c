@@ -1119,6 +1119,70 @@ test_anonymous_fallback (void)
   test_remove_tree (base);
 }
 
+/* Without O_TMPFILE a failed removal of the name fails the constructor and
+ * leaves nothing (DESIGN.md §3): the name is removed on a second try. */
+static void
+test_anonymous_unlink_fails (void)
+{
+  g_autofree char *dir = test_dir_new ();
+  g_autoptr(GTempFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  const int errors[] = { EIO, EACCES, EBUSY };
+
+  _g_tempfile_set_o_tmpfile_for_testing (FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (errors); i++)
+    {
+      _g_tempfile_sys_fail_unlink_for_testing (errors[i], 1);
+      file = g_temp_file_new_full (dir, NULL, NULL, G_TEMP_FILE_FLAGS_ANONYMOUS, NULL, &error);
+      g_assert_null (file);
+      g_assert_error (error, G_IO_ERROR, (int) g_io_error_from_errno (errors[i]));
+      g_clear_error (&error);
+      g_assert_cmpuint (test_count_entries (dir), ==, 0);
+    }
+  _g_tempfile_sys_fail_unlink_for_testing (0, 0);
+  _g_tempfile_set_o_tmpfile_for_testing (TRUE);
+  test_remove_tree (dir);
+}
+
+/* Without /proc an anonymous file is linked with linkat(AT_EMPTY_PATH),
+ * which needs CAP_DAC_READ_SEARCH: as root it works, as anyone else persist
+ * says NOT_SUPPORTED and nothing changes. */
+static void
+test_persist_anonymous_without_proc (void)
+{
+  g_autofree char *dir = test_dir_new ();
+  g_autofree char *target = g_build_filename (dir, "named", NULL);
+  g_autoptr(GTempFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (skip_without_o_tmpfile (dir))
+    {
+      test_remove_tree (dir);
+      return;
+    }
+
+  file = new_in (dir, G_TEMP_FILE_FLAGS_ANONYMOUS);
+  write_string (file, "no proc");
+  _g_tempfile_sys_disable_for_testing (GTEMPFILE_SYS_FEATURE_PROC, TRUE);
+  if (test_is_root ())
+    {
+      g_assert_true (g_temp_file_persist (file, target, G_TEMP_PERSIST_NONE, &error));
+      g_assert_no_error (error);
+      test_assert_contents (target, "no proc");
+      g_assert_cmpint (test_mode (target), ==, 0600);
+    }
+  else
+    {
+      g_assert_false (g_temp_file_persist (file, target, G_TEMP_PERSIST_NO_REPLACE, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+      g_assert_true (g_temp_file_is_anonymous (file));
+      g_assert_false (test_exists (target));
+    }
+  _g_tempfile_sys_disable_for_testing (GTEMPFILE_SYS_FEATURE_PROC, FALSE);
+  g_clear_object (&file);
+  test_remove_tree (dir);
+}
+
 /* EISDIR (an old kernel) turns O_TMPFILE off for the process; any other
  * error falls back for that one file only. */
 static void
@@ -1945,6 +2009,9 @@ main (int   argc,
   g_test_add_func ("/temp-file/persist/old-pointers", test_persist_old_pointers);
   g_test_add_func ("/temp-file/persist/anonymous", test_persist_anonymous);
   g_test_add_func ("/temp-file/persist/anonymous-replace", test_persist_anonymous_replace);
+  g_test_add_func ("/temp-file/persist/anonymous-without-proc",
+                   test_persist_anonymous_without_proc);
+  g_test_add_func ("/temp-file/anonymous/unlink-fails", test_anonymous_unlink_fails);
   g_test_add_func ("/temp-file/persist/anonymous-closed", test_persist_anonymous_closed);
   g_test_add_func ("/temp-file/persist/missing-dir", test_persist_missing_dir);
   g_test_add_func ("/temp-file/persist/cross-device", test_persist_cross_device);

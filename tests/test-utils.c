@@ -167,6 +167,30 @@ test_tempdir_candidates (void)
   g_setenv ("TMPDIR", saved, TRUE);
 }
 
+/* A candidate whose probe file cannot be removed is passed over, and its
+ * probe file does not stay behind (a second try removes it). */
+static void
+test_tempdir_probe_unlink_fails (void)
+{
+  g_autofree char *dir = test_dir_new ();
+  g_autofree char *saved = g_strdup (g_getenv ("TMPDIR"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *result = NULL;
+
+  reset_tempdir_env ();
+  g_setenv ("TMPDIR", dir, TRUE);
+  _g_tempfile_sys_fail_unlink_for_testing (EIO, 1);
+  result = g_tempfile_get_tempdir (&error);
+  _g_tempfile_sys_fail_unlink_for_testing (0, 0);
+  g_assert_no_error (error);
+  g_assert_cmpstr (result, !=, dir);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+
+  reset_tempdir_env ();
+  g_setenv ("TMPDIR", saved, TRUE);
+  test_remove_tree (dir);
+}
+
 static void
 test_tempdir_skips_unusable (void)
 {
@@ -546,8 +570,10 @@ test_modes_umask_077 (void)
 
 /* Names ------------------------------------------------------------------- */
 
+/* @data: TRUE to draw without getrandom (arc4random_buf or /dev/urandom,
+ * as on generic POSIX systems). */
 static void
-test_names_alphabet (void)
+test_names_alphabet (gconstpointer data)
 {
   const char *alphabet = "abcdefghijklmnopqrstuvwxyz0123456789_";
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -555,6 +581,7 @@ test_names_alphabet (void)
   const guint n_names = 20000;
   const double expected = n_names * 8.0 / 37;
 
+  _g_tempfile_sys_disable_for_testing (GTEMPFILE_SYS_FEATURE_GETRANDOM, GPOINTER_TO_INT (data));
   for (guint i = 0; i < n_names; i++)
     {
       char name[9] = { 0, };
@@ -567,6 +594,8 @@ test_names_alphabet (void)
         }
       g_assert_true (g_hash_table_add (seen, g_strdup (name)));
     }
+
+  _g_tempfile_sys_disable_for_testing (GTEMPFILE_SYS_FEATURE_GETRANDOM, FALSE);
 
   /* Every character equally likely: a plain "byte % 37" would give the last
    * three characters 13% fewer draws than the others, well outside this. */
@@ -865,7 +894,10 @@ main (int   argc,
   g_test_add_func ("/utils/mkdtemp/basic", test_mkdtemp_basic);
   g_test_add_func ("/utils/modes/umask-0", test_modes_umask_0);
   g_test_add_func ("/utils/modes/umask-077", test_modes_umask_077);
-  g_test_add_func ("/utils/names/alphabet", test_names_alphabet);
+  g_test_add_data_func ("/utils/names/alphabet", GINT_TO_POINTER (FALSE), test_names_alphabet);
+  g_test_add_data_func ("/utils/names/alphabet-without-getrandom", GINT_TO_POINTER (TRUE),
+                        test_names_alphabet);
+  g_test_add_func ("/utils/tempdir/probe-unlink-fails", test_tempdir_probe_unlink_fails);
   g_test_add_func ("/utils/names/fork", test_names_fork);
   g_test_add_func ("/utils/collisions/skip-existing", test_collisions_skip_existing);
   g_test_add_func ("/utils/collisions/dangling-symlink", test_collisions_dangling_symlink);
