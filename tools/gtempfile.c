@@ -11,6 +11,8 @@
  * printed); 2 for a usage error (bad option, missing or extra argument).
  * `run` exits with COMMAND's status, 128+N when it died of signal N, 127
  * when it could not be found and 126 when it could not be run, as shells do.
+ *
+ * It uses the public API of the shared library only.
  */
 
 #include "config.h"
@@ -24,9 +26,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <glib.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <gio/gio.h>
 #include <glib-unix.h>
 
-#include "gtempfile-private.h"
+#include <gtempfile.h>
 
 #define EXIT_USAGE 2
 
@@ -52,13 +58,6 @@ static const GOptionEntry name_entries[] = {
   G_OPTION_ENTRY_NULL
 };
 
-static const char *
-translate (const char *text,
-           gpointer    user_data)
-{
-  return _(text);
-}
-
 static void
 print_error (const char *message)
 {
@@ -82,7 +81,7 @@ parse_options (const char          *command,
   g_autofree char *prgname = g_strdup_printf ("gtempfile %s", command);
 
   g_set_prgname (prgname);
-  g_option_context_set_translate_func (context, translate, NULL, NULL);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   /* Translated by translate() when the help is shown, as the entries. */
   g_option_context_set_summary (context, summary);
   if (entries != NULL)
@@ -127,6 +126,40 @@ print_path (const char *path)
   fflush (stdout);
 }
 
+/* Small I/O helpers ------------------------------------------------------- */
+
+static gboolean
+write_all (int         fd,
+           const char *data,
+           gsize       length)
+{
+  while (length > 0)
+    {
+      gssize written = write (fd, data, length);
+
+      if (written < 0 && errno == EINTR)
+        continue;
+      if (written < 0)
+        return FALSE;
+      if (written == 0)
+        {
+          errno = ENOSPC;
+          return FALSE;
+        }
+      data += written;
+      length -= (gsize) written;
+    }
+  return TRUE;
+}
+
+static gboolean
+close_fd (int fd)
+{
+  /* After EINTR the descriptor is gone on Linux and undefined elsewhere:
+   * never retry. */
+  return close (fd) == 0 || errno == EINTR;
+}
+
 /* file, dir --------------------------------------------------------------- */
 
 /* Creates a file or a directory, keeps it, and prints its path. */
@@ -151,7 +184,7 @@ make_and_print (const char  *command,
       int fd = g_tempfile_mkstemp (opt_dir, opt_prefix, opt_suffix, &path, &error);
 
       if (fd >= 0)
-        close (fd);
+        close_fd (fd);
     }
 
   if (path == NULL)
@@ -186,13 +219,120 @@ command_dir (int    argc,
 
 /* tempdir ----------------------------------------------------------------- */
 
+/* Where a candidate comes from, found by comparing it with what the library
+ * looks at: the library gives the candidates, not their sources. */
+typedef struct
+{
+  const char *variable;   /* NULL for a place */
+  const char *label;      /* "$VARIABLE", or N_() for a place */
+  const char *value;      /* NULL or empty: not set */
+  gboolean    reported;
+} Source;
+
+static gboolean
+is_set (const char *value)
+{
+  return value != NULL && *value != '\0';
+}
+
+/* Both ways a relative value can be made absolute: plain prefixing of the
+ * current directory, and the lexical canonical form. */
+static gboolean
+same_place (const char *candidate,
+            const char *value,
+            const char *cwd)
+{
+  g_autofree char *prefixed = NULL;
+  g_autofree char *canonical = NULL;
+
+  if (!is_set (value))
+    return FALSE;
+  if (strcmp (candidate, value) == 0)
+    return TRUE;
+  prefixed = g_path_is_absolute (value) ? g_strdup (value)
+                                        : g_build_filename (cwd, value, NULL);
+  canonical = g_canonicalize_filename (value, cwd);
+  return strcmp (candidate, prefixed) == 0 || strcmp (candidate, canonical) == 0;
+}
+
+/* Prints the variables before @upto (all of them when NULL) that are not
+ * set, in order, each once. */
+static void
+report_unset_variables (Source       *sources,
+                        guint         n_sources,
+                        const Source *upto)
+{
+  for (guint i = 0; i < n_sources && &sources[i] != upto; i++)
+    {
+      if (sources[i].variable == NULL || is_set (sources[i].value) || sources[i].reported)
+        continue;
+      g_print (_("  %s: not set or empty\n"), sources[i].label);
+      sources[i].reported = TRUE;
+    }
+}
+
+/* TRUE if a file can be created, written and removed in @dir, as the
+ * library checks a candidate; else the reason, which names the path.
+ * Nothing is left behind. */
+static gboolean
+probe_directory (const char  *dir,
+                 char       **reason)
+{
+  static const char data[] = "gtempfile";
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *display = NULL;
+  const char *format = NULL;
+  int errsv = 0;
+  int fd;
+
+  fd = g_tempfile_mkstemp (dir, NULL, NULL, &path, &error);
+  if (fd < 0)
+    {
+      *reason = g_strdup (error->message);
+      return FALSE;
+    }
+
+  if (!write_all (fd, data, sizeof data - 1))
+    {
+      errsv = errno;
+      format = _("Error writing to “%s”: %s");
+    }
+  if (!close_fd (fd) && format == NULL)
+    {
+      errsv = errno;
+      format = _("Error closing “%s”: %s");
+    }
+  if (g_unlink (path) != 0 && format == NULL)
+    {
+      errsv = errno;
+      format = _("Error removing “%s”: %s");
+    }
+  if (format == NULL)
+    return TRUE;
+
+  display = g_filename_display_name (path);
+  *reason = g_strdup_printf (format, display, g_strerror (errsv));
+  return FALSE;
+}
+
 static int
 command_tempdir (int    argc,
                  char **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) candidates = NULL;
+  g_auto(GStrv) candidates = NULL;
   g_autofree char *chosen = NULL;
+  g_autofree char *cwd = g_get_current_dir ();
+  /* What the library looks at, in its order. */
+  Source sources[] = {
+    { "TMPDIR", "$TMPDIR", g_getenv ("TMPDIR"), FALSE },
+    { "TEMP", "$TEMP", g_getenv ("TEMP"), FALSE },
+    { "TMP", "$TMP", g_getenv ("TMP"), FALSE },
+    { NULL, N_("the user cache directory"), g_get_user_cache_dir (), FALSE },
+    { NULL, N_("the home directory"), g_get_home_dir (), FALSE },
+    { NULL, N_("the current directory"), cwd, FALSE },
+  };
 
   if (!parse_options ("tempdir", NULL,
                       N_("Print the directory in which temporary files are created when no "
@@ -210,36 +350,44 @@ command_tempdir (int    argc,
     }
   print_path (chosen);
 
-  /* The library's own candidate list, probed again to say why. */
-  candidates = _g_tempfile_list_tempdir_candidates ();
-  for (guint i = 0; i < candidates->len; i++)
+  /* The library's own list, probed again to say why. */
+  candidates = g_tempfile_get_tempdir_candidates ();
+  for (guint i = 0; candidates[i] != NULL; i++)
     {
-      const GTempfileCandidate *candidate = g_ptr_array_index (candidates, i);
-      g_autofree char *display = NULL;
-      int errsv;
+      g_autofree char *display = g_filename_display_name (candidates[i]);
+      g_autofree char *reason = NULL;
+      Source *source = NULL;
+      const char *label;
 
-      if (candidate->path == NULL)
+      /* Each source gives one candidate, in order. */
+      for (guint j = 0; j < G_N_ELEMENTS (sources) && source == NULL; j++)
+        if (!sources[j].reported && same_place (candidates[i], sources[j].value, cwd))
+          source = &sources[j];
+
+      report_unset_variables (sources, G_N_ELEMENTS (sources),
+                              source != NULL && source->variable != NULL ? source : NULL);
+      if (source != NULL)
         {
-          g_print (_("  %s: not set or empty\n"), _(candidate->source));
+          source->reported = TRUE;
+          label = source->variable != NULL ? source->label : _(source->label);
+        }
+      else
+        label = display;   /* /tmp, /var/tmp…: the path says it */
+
+      if (!probe_directory (candidates[i], &reason))
+        {
+          g_print (_("  %s: not usable: %s\n"), label, reason);
           continue;
         }
 
-      display = g_filename_display_name (candidate->path);
-      errsv = _g_tempfile_probe_tempdir (candidate->path);
-      if (errsv != 0)
-        {
-          g_print (_("  %s: “%s” is not usable: %s\n"), _(candidate->source), display,
-                   g_strerror (errsv));
-          continue;
-        }
-
-      if (strcmp (candidate->path, chosen) == 0)
-        g_print (_("  %s: “%s” is usable: chosen\n"), _(candidate->source), display);
+      if (strcmp (candidates[i], chosen) == 0)
+        g_print (_("  %s: “%s” is usable: chosen\n"), label, display);
       else
         g_print (_("  %s: “%s” is usable now, but was not when the choice was made\n"),
-                 _(candidate->source), display);
+                 label, display);
       break;
     }
+
   return EXIT_SUCCESS;
 }
 
@@ -476,13 +624,24 @@ command_help (int    argc,
   return command->run (2, help_argv);
 }
 
+static void
+setup_gettext (void)
+{
+  setlocale (LC_ALL, "");
+#ifdef ENABLE_NLS
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+#endif
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   const Command *command;
 
-  setlocale (LC_ALL, "");
+  setup_gettext ();
 
   if (argc < 2)
     {

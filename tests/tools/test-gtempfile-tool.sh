@@ -8,7 +8,7 @@
 #
 # EXAMPLE is examples/unpack-and-list, MANPAGE doc/gtempfile.1.
 #
-# meson sets TMPDIR to a folder of the build tree and LC_ALL=C.
+# meson sets TMPDIR to a folder of the build tree and LC_ALL=C.UTF-8.
 
 set -u
 
@@ -36,8 +36,13 @@ not_ok () {
   echo "not ok $n - $1"
   shift
   for line in "$@"; do
-    echo "# $line"
+    printf '%s\n' "$line" | sed 's/^/# /'
   done
+}
+
+skip () {
+  n=$((n + 1))
+  echo "ok $n - $1 # SKIP $2"
 }
 
 # check NAME CONDITION-COMMAND...: one TAP line.
@@ -150,13 +155,38 @@ status=$?
 check "tempdir: TMPDIR first, and says it was chosen" \
   sh -c "test $status -eq 0 && test \"\$(head -n 1 '$work/out')\" = '$work/in' &&
          grep -q '^  \\\$TMPDIR: “$work/in” is usable: chosen' '$work/out'"
+check "tempdir: probing leaves nothing in the directory" test "$(entries "$work/in")" -eq 0
 
 TMPDIR=$work/missing TEMP='' "$tool" tempdir >"$work/out" 2>"$work/err"
 status=$?
 check "tempdir: an unusable TMPDIR is passed over, with the reason" \
   sh -c "test $status -eq 0 && test \"\$(head -n 1 '$work/out')\" != '$work/missing' &&
-         grep -q 'TMPDIR: “$work/missing” is not usable: No such file or directory' '$work/out' &&
-         grep -q 'TEMP: not set or empty' '$work/out' && grep -q ': chosen' '$work/out'"
+         grep -q '^  \\\$TMPDIR: not usable: .*“$work/missing”.*No such file or directory' '$work/out' &&
+         grep -q '^  \\\$TEMP: not set or empty' '$work/out' && grep -q ': chosen' '$work/out'"
+
+(cd "$work" && unset TMPDIR TEMP && TMP=in "$tool" tempdir >"$work/out" 2>"$work/err")
+status=$?
+printf '%s\n' "$work/in" '  $TMPDIR: not set or empty' '  $TEMP: not set or empty' \
+  "  \$TMP: “$work/in” is usable: chosen" >"$work/expected"
+check "tempdir: variables in order, a relative one made absolute and labelled" \
+  sh -c "test $status -eq 0 && cmp -s '$work/expected' '$work/out'"
+
+fresh
+printf 'not a directory' >"$work/file"
+(unset TEMP TMP && TMPDIR=$work/file "$tool" tempdir >"$work/out" 2>"$work/err")
+status=$?
+check "tempdir: a candidate that is a file is passed over, the later ones labelled" \
+  sh -c "test $status -eq 0 && sed -n 2p '$work/out' | grep -q '^  \\\$TMPDIR: not usable: .*Not a directory' &&
+         sed -n 3p '$work/out' | grep -q '^  \\\$TEMP: not set or empty' &&
+         sed -n 4p '$work/out' | grep -q '^  \\\$TMP: not set or empty' &&
+         test $(entries "$work") -eq 4"
+
+# The tool links the shared library, so that a fix of the library reaches it.
+if command -v ldd >/dev/null 2>&1; then
+  check "gtempfile links libgtempfile-1.so" sh -c "ldd '$tool' | grep -q 'libgtempfile-1\\.so'"
+else
+  skip "gtempfile links libgtempfile-1.so" "no ldd"
+fi
 
 # --- run -------------------------------------------------------------------
 
