@@ -4,11 +4,13 @@
  *
  *   gtempfile file [-d DIR] [-p PREFIX] [-s SUFFIX]     like mktemp
  *   gtempfile dir  [-d DIR] [-p PREFIX] [-s SUFFIX]     like mktemp -d
- *   gtempfile run  [-d DIR] [-p PREFIX] [--keep] [--cd] -- COMMAND [ARG…]
- *   gtempfile tempdir
+ *   gtempfile run  [-d DIR] [-p PREFIX] [-s SUFFIX] [--keep] [--cd] -- COMMAND [ARG…]
+ *   gtempfile tempdir                                   the default directory, and why
+ *   gtempfile help [COMMAND]
  *
  * Exit status: 0 on success; 1 when the work failed (the library's error is
- * printed); 2 for a usage error (bad option, missing or extra argument).
+ * printed, or standard output could not be written); 2 for a usage error
+ * (unknown command, option or help topic, missing or extra argument).
  * `run` exits with COMMAND's status, 128+N when it died of signal N, 127
  * when it could not be found and 126 when it could not be run, as shells do.
  *
@@ -39,8 +41,8 @@
 typedef struct
 {
   const char *name;
-  int       (*run) (int argc, char **argv);
-  const char *summary;   /* N_() */
+  int       (*run) (char **args);   /* args[0] is the command's name */
+  const char *summary;              /* N_() */
 } Command;
 
 /* Options shared by file, dir and run. */
@@ -64,25 +66,91 @@ print_error (const char *message)
   g_printerr ("gtempfile: %s\n", message);
 }
 
-/* Parses the options of @command; on a usage error prints it with a hint
- * and returns FALSE. */
+/* A usage error: the message, then where to read more. */
+static int
+usage_error (const char *message,
+             const char *command)
+{
+  print_error (message);
+  if (command != NULL)
+    g_printerr (_("Try “gtempfile %s --help” for more information.\n"), command);
+  else
+    g_printerr (_("Try “gtempfile --help” for more information.\n"));
+  return EXIT_USAGE;
+}
+
+/* Standard output ----------------------------------------------------------
+ *
+ * As with mktemp, output that does not reach its reader is a failure: a
+ * path nobody received is a file nobody removes. */
+
+static gboolean stdout_failure_reported;
+
+/* Flushes standard output; if it could not be written, says so (once) and
+ * returns FALSE. */
 static gboolean
-parse_options (const char          *command,
+flush_stdout (void)
+{
+  int errsv = 0;
+
+  if (fflush (stdout) != 0)
+    errsv = errno;
+  else if (!ferror (stdout))
+    return TRUE;
+
+  if (!stdout_failure_reported)
+    {
+      g_autofree char *message = NULL;
+
+      if (errsv != 0)
+        message = g_strdup_printf (_("Error writing to standard output: %s"), g_strerror (errsv));
+      else
+        message = g_strdup (_("Error writing to standard output"));
+      print_error (message);
+      stdout_failure_reported = TRUE;
+    }
+  return FALSE;
+}
+
+/* GOption prints --help and calls exit() itself, so the last check of
+ * standard output runs at exit. */
+static void
+check_stdout_at_exit (void)
+{
+  if (!flush_stdout ())
+    _exit (EXIT_FAILURE);
+}
+
+static gboolean
+print_path (const char *path)
+{
+  /* File-system bytes, as mktemp prints them. */
+  fputs (path, stdout);
+  fputc ('\n', stdout);
+  return flush_stdout ();
+}
+
+/* Options ------------------------------------------------------------------ */
+
+/* Parses the options of the command in @args[0], removing them from @args
+ * (an array the caller owns); on a usage error prints it with a hint and
+ * returns FALSE. */
+static gboolean
+parse_options (char               **args,
                const char          *parameters,
                const char          *summary,
                const GOptionEntry  *entries,
                const GOptionEntry  *more_entries,
-               gboolean             stop_at_command,
-               int                 *argc,
-               char              ***argv)
+               gboolean             stop_at_command)
 {
   g_autoptr(GOptionContext) context = g_option_context_new (parameters);
   g_autoptr(GError) error = NULL;
-  g_autofree char *prgname = g_strdup_printf ("gtempfile %s", command);
+  g_autofree char *prgname = g_strdup_printf ("gtempfile %s", args[0]);
+  g_autofree char *command = g_strdup (args[0]);
 
   g_set_prgname (prgname);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  /* Translated by translate() when the help is shown, as the entries. */
+  /* Translated when the help is shown, as the entries. */
   g_option_context_set_summary (context, summary);
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, NULL);
@@ -91,39 +159,27 @@ parse_options (const char          *command,
   /* run: the options of COMMAND are COMMAND's, not ours. */
   g_option_context_set_strict_posix (context, stop_at_command);
 
-  if (!g_option_context_parse (context, argc, argv, &error))
+  /* The strv form: UTF-8 on Windows, and it frees what it removes. */
+  if (!g_option_context_parse_strv (context, &args, &error))
     {
-      print_error (error->message);
-      g_printerr (_("Try “gtempfile %s --help” for more information.\n"), command);
+      usage_error (error->message, command);
       return FALSE;
     }
   return TRUE;
 }
 
 static gboolean
-no_arguments_left (const char *command,
-                   int         argc,
-                   char      **argv)
+no_arguments_left (char **args)
 {
-  if (argc > 1)
+  if (args[0] != NULL && args[1] != NULL)
     {
-      g_autofree char *display = g_filename_display_name (argv[1]);
+      g_autofree char *display = g_filename_display_name (args[1]);
       g_autofree char *message = g_strdup_printf (_("Unexpected argument “%s”"), display);
 
-      print_error (message);
-      g_printerr (_("Try “gtempfile %s --help” for more information.\n"), command);
+      usage_error (message, args[0]);
       return FALSE;
     }
   return TRUE;
-}
-
-static void
-print_path (const char *path)
-{
-  /* File-system bytes, as mktemp prints them. */
-  fputs (path, stdout);
-  fputc ('\n', stdout);
-  fflush (stdout);
 }
 
 /* Small I/O helpers ------------------------------------------------------- */
@@ -164,17 +220,15 @@ close_fd (int fd)
 
 /* Creates a file or a directory, keeps it, and prints its path. */
 static int
-make_and_print (const char  *command,
+make_and_print (char       **args,
                 const char  *summary,
-                gboolean     directory,
-                int          argc,
-                char       **argv)
+                gboolean     directory)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
 
-  if (!parse_options (command, NULL, summary, name_entries, NULL, FALSE, &argc, &argv) ||
-      !no_arguments_left (command, argc, argv))
+  if (!parse_options (args, NULL, summary, name_entries, NULL, FALSE) ||
+      !no_arguments_left (args))
     return EXIT_USAGE;
 
   if (directory)
@@ -192,29 +246,46 @@ make_and_print (const char  *command,
       print_error (error->message);
       return EXIT_FAILURE;
     }
-  print_path (path);
+
+#ifdef SIGPIPE
+  /* A reader that went away is a write error to report, not a death that
+   * would leave the file behind. */
+  signal (SIGPIPE, SIG_IGN);
+#endif
+  if (!print_path (path))
+    {
+      /* Nobody got the name: nobody would remove it. */
+      if ((directory ? g_rmdir (path) : g_unlink (path)) != 0)
+        {
+          int errsv = errno;
+          g_autofree char *display = g_filename_display_name (path);
+          g_autofree char *message = g_strdup_printf (_("Error removing “%s”: %s"),
+                                                      display, g_strerror (errsv));
+
+          print_error (message);
+        }
+      return EXIT_FAILURE;
+    }
   return EXIT_SUCCESS;
 }
 
 static int
-command_file (int    argc,
-              char **argv)
+command_file (char **args)
 {
-  return make_and_print ("file",
+  return make_and_print (args,
                          N_("Create a temporary file (mode 0600) and print its path. The file "
                             "is kept: removing it is up to the caller, as with mktemp."),
-                         FALSE, argc, argv);
+                         FALSE);
 }
 
 static int
-command_dir (int    argc,
-             char **argv)
+command_dir (char **args)
 {
-  return make_and_print ("dir",
+  return make_and_print (args,
                          N_("Create a temporary directory (mode 0700) and print its path. The "
                             "directory is kept: removing it is up to the caller, as with "
                             "mktemp -d."),
-                         TRUE, argc, argv);
+                         TRUE);
 }
 
 /* tempdir ----------------------------------------------------------------- */
@@ -317,8 +388,7 @@ probe_directory (const char  *dir,
 }
 
 static int
-command_tempdir (int    argc,
-                 char **argv)
+command_tempdir (char **args)
 {
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) candidates = NULL;
@@ -334,12 +404,12 @@ command_tempdir (int    argc,
     { NULL, N_("the current directory"), cwd, FALSE },
   };
 
-  if (!parse_options ("tempdir", NULL,
+  if (!parse_options (args, NULL,
                       N_("Print the directory in which temporary files are created when no "
                          "directory is given, then each candidate that was considered, in "
                          "order, and why it was passed over."),
-                      NULL, NULL, FALSE, &argc, &argv) ||
-      !no_arguments_left ("tempdir", argc, argv))
+                      NULL, NULL, FALSE) ||
+      !no_arguments_left (args))
     return EXIT_USAGE;
 
   chosen = g_tempfile_get_tempdir (&error);
@@ -348,7 +418,8 @@ command_tempdir (int    argc,
       print_error (error->message);
       return EXIT_FAILURE;
     }
-  print_path (chosen);
+  if (!print_path (chosen))
+    return EXIT_FAILURE;
 
   /* The library's own list, probed again to say why. */
   candidates = g_tempfile_get_tempdir_candidates ();
@@ -388,7 +459,7 @@ command_tempdir (int    argc,
       break;
     }
 
-  return EXIT_SUCCESS;
+  return flush_stdout () ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 /* run --------------------------------------------------------------------- */
@@ -489,8 +560,7 @@ exit_status_of (int wait_status)
 }
 
 static int
-command_run (int    argc,
-             char **argv)
+command_run (char **args)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GTempDir) scratch = NULL;
@@ -500,24 +570,20 @@ command_run (int    argc,
   GPid pid;
   int status;
 
-  if (!parse_options ("run", N_("[--] COMMAND [ARGUMENT…]"),
+  if (!parse_options (args, N_("[--] COMMAND [ARGUMENT…]"),
                       N_("Run COMMAND with TMPDIR and GTEMPFILE_DIR set to a new temporary "
                          "directory, then remove the directory and everything in it, even when "
                          "COMMAND fails or is killed. SIGINT, SIGTERM and SIGHUP are passed on "
                          "to COMMAND. The exit status is COMMAND's, or 128+N when it died of "
                          "signal N."),
-                      name_entries, run_entries, TRUE, &argc, &argv))
+                      name_entries, run_entries, TRUE))
     return EXIT_USAGE;
 
-  command = argv + 1;
+  command = args + 1;
   if (command[0] != NULL && strcmp (command[0], "--") == 0)
     command++;
   if (command[0] == NULL)
-    {
-      print_error (_("No command given"));
-      g_printerr (_("Try “gtempfile %s --help” for more information.\n"), "run");
-      return EXIT_USAGE;
-    }
+    return usage_error (_("No command given"), "run");
 
   /* Before anything exists: a signal from now on is seen. */
   if (!install_handlers (&error))
@@ -573,7 +639,7 @@ command_run (int    argc,
 
 /* main -------------------------------------------------------------------- */
 
-static int command_help (int argc, char **argv);
+static int command_help (char **args);
 
 static const Command commands[] = {
   { "file", command_file, N_("Create a temporary file and print its path") },
@@ -594,34 +660,81 @@ print_usage (FILE *to)
                            "and “gtempfile --version” for the version."));
 }
 
+static gboolean
+is_help_option (const char *arg)
+{
+  return strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0;
+}
+
+static int
+unknown_option (const char *arg)
+{
+  g_autofree char *display = g_filename_display_name (arg);
+  g_autofree char *message = g_strdup_printf (_("Unknown option “%s”"), display);
+
+  return usage_error (message, NULL);
+}
+
+static int
+unexpected_argument (const char *arg,
+                     const char *command)
+{
+  g_autofree char *display = g_filename_display_name (arg);
+  g_autofree char *message = g_strdup_printf (_("Unexpected argument “%s”"), display);
+
+  return usage_error (message, command);
+}
+
+/* The command named @name, or NULL after a usage error about it. */
 static const Command *
 find_command (const char *name)
 {
+  g_autofree char *display = NULL;
+  g_autofree char *message = NULL;
+
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     if (strcmp (commands[i].name, name) == 0)
       return &commands[i];
+
+  if (name[0] == '-')
+    {
+      unknown_option (name);
+      return NULL;
+    }
+  display = g_filename_display_name (name);
+  message = g_strdup_printf (_("Unknown command “%s”"), display);
+  usage_error (message, NULL);
   return NULL;
 }
 
 static int
-command_help (int    argc,
-              char **argv)
+command_help (char **args)
 {
   const Command *command;
-  char *help_argv[] = { argv[0], (char *) "--help", NULL };
+  char *help_args[] = { NULL, (char *) "--help", NULL };
+  g_auto(GStrv) owned = NULL;
 
-  if (argc < 2)
+  if (args[1] == NULL || is_help_option (args[1]))
+    {
+      if (args[1] != NULL && args[2] != NULL)
+        return unexpected_argument (args[2], "help");
+      print_usage (stdout);
+      return EXIT_SUCCESS;
+    }
+  if (args[2] != NULL)
+    return unexpected_argument (args[2], "help");
+
+  command = find_command (args[1]);
+  if (command == NULL)
+    return EXIT_USAGE;
+  if (command->run == command_help)
     {
       print_usage (stdout);
       return EXIT_SUCCESS;
     }
-  command = find_command (argv[1]);
-  if (command == NULL || command->run == command_help)
-    {
-      print_usage (stdout);
-      return command == NULL ? EXIT_USAGE : EXIT_SUCCESS;
-    }
-  return command->run (2, help_argv);
+  help_args[0] = (char *) command->name;
+  owned = g_strdupv (help_args);
+  return command->run (owned);
 }
 
 static void
@@ -639,37 +752,35 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_auto(GStrv) args = NULL;
   const Command *command;
 
   setup_gettext ();
+  atexit (check_stdout_at_exit);
 
-  if (argc < 2)
+  args = g_strdupv (argv);
+
+  if (args[0] == NULL || args[1] == NULL)
     {
       print_usage (stderr);
       return EXIT_USAGE;
     }
-  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)
+  if (is_help_option (args[1]) || strcmp (args[1], "--version") == 0)
     {
-      print_usage (stdout);
-      return EXIT_SUCCESS;
-    }
-  if (strcmp (argv[1], "--version") == 0)
-    {
-      printf ("gtempfile (libgtempfile) %s\n", PACKAGE_VERSION);
-      return EXIT_SUCCESS;
+      if (args[2] != NULL)
+        return unexpected_argument (args[2], NULL);
+      if (is_help_option (args[1]))
+        print_usage (stdout);
+      else
+        printf ("gtempfile (libgtempfile) %s\n", PACKAGE_VERSION);
+      /* Checked again at exit, without harm. */
+      return flush_stdout () ? EXIT_SUCCESS : EXIT_FAILURE;
     }
 
-  command = find_command (argv[1]);
+  command = find_command (args[1]);
   if (command == NULL)
-    {
-      g_autofree char *display = g_filename_display_name (argv[1]);
-      g_autofree char *message = g_strdup_printf (_("Unknown command “%s”"), display);
+    return EXIT_USAGE;
 
-      print_error (message);
-      print_usage (stderr);
-      return EXIT_USAGE;
-    }
-
-  /* The command sees "gtempfile COMMAND" as its argv[0]. */
-  return command->run (argc - 1, argv + 1);
+  /* The command sees its name as args[0]. */
+  return command->run (args + 1);
 }

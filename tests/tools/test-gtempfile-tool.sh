@@ -97,8 +97,41 @@ run_tool
 check "no command: usage, status 2" sh -c "test $status -eq 2 && grep -q Usage '$work/err'"
 
 run_tool frobnicate
-check "unknown command: status 2, named" \
-  sh -c "test $status -eq 2 && grep -q 'Unknown command “frobnicate”' '$work/err'"
+check "unknown command: status 2, named, with a hint" \
+  sh -c "test $status -eq 2 && grep -q 'Unknown command “frobnicate”' '$work/err' &&
+         grep -q 'Try “gtempfile --help”' '$work/err' && test ! -s '$work/out'"
+
+for option in --bogus -x --; do
+  run_tool "$option"
+  check "unknown option $option: an error on stderr, status 2, with a hint" \
+    sh -c "test $status -eq 2 && grep -q 'Unknown option “$option”' '$work/err' &&
+           grep -q 'Try “gtempfile --help”' '$work/err' && test ! -s '$work/out'"
+done
+
+run_tool --version extra
+check "--version with an argument: status 2, named" \
+  sh -c "test $status -eq 2 && grep -q 'Unexpected argument “extra”' '$work/err' && test ! -s '$work/out'"
+
+run_tool help
+check "help: the commands on stdout, status 0" \
+  sh -c "test $status -eq 0 && grep -q '^  run ' '$work/out' && test ! -s '$work/err'"
+
+run_tool help file
+check "help file: the help of file, status 0" \
+  sh -c "test $status -eq 0 && grep -q 'gtempfile file' '$work/out' && grep -q -- '--suffix' '$work/out'"
+
+run_tool help bogus
+check "help with an unknown topic: an error on stderr, status 2, with a hint" \
+  sh -c "test $status -eq 2 && grep -q 'Unknown command “bogus”' '$work/err' &&
+         grep -q 'Try “gtempfile --help”' '$work/err' && test ! -s '$work/out'"
+
+run_tool help --bogus
+check "help with an unknown option: an error on stderr, status 2" \
+  sh -c "test $status -eq 2 && grep -q 'Unknown option “--bogus”' '$work/err' && test ! -s '$work/out'"
+
+run_tool help file extra
+check "help with two topics: status 2, the second named" \
+  sh -c "test $status -eq 2 && grep -q 'Unexpected argument “extra”' '$work/err' && test ! -s '$work/out'"
 
 run_tool file --bogus
 check "unknown option: status 2" \
@@ -146,6 +179,61 @@ check "dir: a missing DIR is an error naming it (status 1)" \
 TMPDIR=$work/in "$tool" file >"$work/out" 2>"$work/err"
 check "file: TMPDIR is the default directory" \
   sh -c "case \$(cat '$work/out') in '$work/in/tmp'*) exit 0;; esac; exit 1"
+
+# --- standard output that cannot be written ---------------------------------
+
+# As mktemp: a path nobody received is an error, and what was created is
+# removed.
+if [ -c /dev/full ]; then
+  for command in file dir; do
+    fresh
+    "$tool" "$command" -d "$work/in" >/dev/full 2>"$work/err"
+    status=$?
+    check "$command >/dev/full: status 1, a message, nothing left" \
+      sh -c "test $status -eq 1 && grep -q 'Error writing to standard output: No space left' '$work/err' &&
+             test $(entries "$work/in") -eq 0"
+  done
+
+  for args in --version --help help tempdir "help run" "file --help" "run --help"; do
+    # shellcheck disable=SC2086 # split on purpose
+    "$tool" $args >/dev/full 2>"$work/err"
+    status=$?
+    check "$args >/dev/full: status 1, a message" \
+      sh -c "test $status -eq 1 && grep -q 'Error writing to standard output' '$work/err'"
+  done
+
+  fresh
+  "$tool" run -d "$work/in" -- true >/dev/full 2>"$work/err"
+  status=$?
+  check "run >/dev/full: gtempfile writes nothing there, status 0" \
+    sh -c "test $status -eq 0 && test ! -s '$work/err' && test $(entries "$work/in") -eq 0"
+else
+  skip "writing to /dev/full" "no /dev/full"
+fi
+
+# The reader is gone before gtempfile writes: EPIPE, not a silent death.
+for command in file dir; do
+  fresh
+  {
+    tries=0
+    while [ ! -f "$work/gone" ] && [ $tries -lt 300 ]; do
+      sleep 0.1
+      tries=$((tries + 1))
+    done
+    "$tool" "$command" -d "$work/in" 2>"$work/err"
+    echo $? >"$work/status"
+  } | { exec <&-; : >"$work/gone"; }
+  check "$command into a pipe nobody reads: status 1, a message, nothing left" \
+    sh -c "test \"\$(cat '$work/status')\" = 1 && grep -q 'Error writing to standard output: Broken pipe' '$work/err' &&
+           test $(entries "$work/in") -eq 0"
+done
+
+fresh
+"$tool" file -d "$work/in" >&- 2>"$work/err"
+status=$?
+check "file with standard output closed: status 1, nothing left" \
+  sh -c "test $status -eq 1 && grep -q 'Error writing to standard output' '$work/err' &&
+         test $(entries "$work/in") -eq 0"
 
 # --- tempdir ---------------------------------------------------------------
 
