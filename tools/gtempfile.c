@@ -11,8 +11,9 @@
  * Exit status: 0 on success; 1 when the work failed (the library's error is
  * printed, or standard output could not be written); 2 for a usage error
  * (unknown command, option or help topic, missing or extra argument).
- * `run` exits with COMMAND's status, 128+N when it died of signal N, 127
- * when it could not be found and 126 when it could not be run, as shells do.
+ * `run` ends as COMMAND did: with its exit status, or by the signal that
+ * killed it (the shell sees 128+N); 127 when it could not be found and 126
+ * when it could not be run, as shells do.
  *
  * It uses the public API of the shared library only.
  */
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -475,50 +477,261 @@ static const GOptionEntry run_entries[] = {
   G_OPTION_ENTRY_NULL
 };
 
-static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP };
+/* Signals ------------------------------------------------------------------
+ *
+ * While COMMAND runs, gtempfile passes on every signal whose default action
+ * would end it, so that COMMAND ends, the directory is removed, and
+ * gtempfile ends as COMMAND did:
+ *
+ * - A signal the caller left ignored stays ignored, for gtempfile and for
+ *   COMMAND (a background job of a shell ignores SIGINT and SIGQUIT).
+ * - A signal the kernel sends to the terminal's whole foreground process
+ *   group (^C, ^\, ^Z, hang-up, SIGTTIN/SIGTTOU) reached COMMAND too, unless
+ *   COMMAND moved to a process group of its own: it is not sent twice.
+ * - A signal gtempfile caused itself (SIGPIPE or SIGXFSZ of its own write) is
+ *   not passed on: the write fails instead.
+ * - SIGTSTP, SIGTTIN and SIGTTOU stop COMMAND and then gtempfile; SIGCONT is
+ *   passed on, so `kill -TSTP` and `kill -CONT` act on the whole job.
+ *   SIGSTOP and SIGKILL cannot be caught: they act on gtempfile alone.
+ * - A fault of gtempfile itself (SIGSEGV, SIGBUS…, abort()) kills it as
+ *   usual; only those signals sent by another process are passed on.
+ *
+ * The handler writes two bytes to a pipe (the signal, and where it came
+ * from); the waiting loop reads them, so no signal is missed between a
+ * check and a wait. SIGCHLD comes through the same pipe. */
+
+enum
+{
+  FROM_PROCESS,    /* kill(), sigqueue(), a timer: pass it on */
+  FROM_TERMINAL,   /* the kernel, to the whole foreground process group */
+  FROM_SELF,       /* gtempfile's own doing: never passed on */
+};
+
+typedef struct
+{
+  int              signo;
+  gboolean         handled;   /* FALSE: ignored by the caller, left so */
+  struct sigaction entry;     /* the disposition gtempfile started with */
+} ManagedSignal;
+
+static ManagedSignal managed[160];
+static guint n_managed;
+static sigset_t entry_mask;
 static int signal_pipe[2] = { -1, -1 };
 
-/* One byte per signal: its number, with the high bit set when the kernel
- * sent it (a terminal's ^C or hangup), which the command got too. */
+static gboolean
+is_fault_signal (int signo)
+{
+  switch (signo)
+    {
+    case SIGILL:
+    case SIGTRAP:
+    case SIGABRT:
+    case SIGBUS:
+    case SIGFPE:
+    case SIGSEGV:
+    case SIGSYS:
+#ifdef SIGEMT
+    case SIGEMT:
+#endif
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+static gboolean
+is_stop_signal (int signo)
+{
+  return signo == SIGTSTP || signo == SIGTTIN || signo == SIGTTOU;
+}
+
+#ifdef SI_KERNEL
+static gboolean
+is_terminal_signal (int signo)
+{
+  return signo == SIGINT || signo == SIGQUIT || signo == SIGHUP || signo == SIGCONT ||
+         is_stop_signal (signo);
+}
+#endif
+
+/* Async-signal-safe. */
 static void
 on_signal (int        signo,
            siginfo_t *info,
            void      *context)
 {
   int saved_errno = errno;
-  unsigned char message = (unsigned char) signo;
+  unsigned char message[2] = { (unsigned char) signo, FROM_PROCESS };
+  gboolean by_process = info != NULL && (info->si_code == SI_USER || info->si_code == SI_QUEUE
+#ifdef SI_TKILL
+                                         || info->si_code == SI_TKILL
+#endif
+                                         );
+  gboolean by_self = by_process && info->si_pid == getpid ();
 
-  if (info != NULL && info->si_code == SI_KERNEL)
-    message |= 0x80;
-  /* Non-blocking: if the pipe is full, enough is already pending. */
-  if (write (signal_pipe[1], &message, 1) < 0)
+  if (is_fault_signal (signo) && (!by_process || by_self))
+    {
+      /* gtempfile's own crash: die of it, with the default action. The
+       * signal is blocked in its handler, so it arrives on return. */
+      struct sigaction default_action;
+
+      memset (&default_action, 0, sizeof default_action);
+      default_action.sa_handler = SIG_DFL;
+      sigemptyset (&default_action.sa_mask);
+      sigaction (signo, &default_action, NULL);
+      raise (signo);
+      errno = saved_errno;
+      return;
+    }
+
+  if (by_self)
+    message[1] = FROM_SELF;
+#ifdef SI_KERNEL
+  else if (info != NULL && info->si_code == SI_KERNEL && is_terminal_signal (signo))
+    message[1] = FROM_TERMINAL;
+#endif
+
+  /* Non-blocking, and two bytes are written whole or not at all: if the
+   * pipe is full, enough is already pending. */
+  if (write (signal_pipe[1], message, sizeof message) < 0)
     { /* nothing to do in a handler */ }
   errno = saved_errno;
 }
 
+static void
+manage (int signo)
+{
+  ManagedSignal *signal_ = NULL;
+
+  for (guint i = 0; i < n_managed; i++)
+    if (managed[i].signo == signo)
+      return;   /* SIGPOLL and SIGEMT can be one number */
+  g_assert (n_managed < G_N_ELEMENTS (managed));
+  signal_ = &managed[n_managed++];
+  signal_->signo = signo;
+  sigaction (signo, NULL, &signal_->entry);
+  signal_->handled = signal_->entry.sa_handler != SIG_IGN || signo == SIGCHLD;
+}
+
+/* Installs the handler for every signal that would end gtempfile, the job
+ * control signals and SIGCHLD, leaving ignored ones ignored. */
 static gboolean
 install_handlers (GError **error)
 {
+  static const int signals[] = {
+    /* The default action ends the process... */
+    SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM,
+    SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF,
+#ifdef SIGPOLL
+    SIGPOLL,
+#endif
+#ifdef SIGPWR
+    SIGPWR,
+#endif
+#ifdef SIGSTKFLT
+    SIGSTKFLT,
+#endif
+#ifdef SIGLOST
+    SIGLOST,
+#endif
+    /* ...also for faults, when another process sends them... */
+    SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV, SIGSYS,
+#ifdef SIGEMT
+    SIGEMT,
+#endif
+    /* ...or stops it, or continues it; and the command's end. */
+    SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT, SIGCHLD,
+  };
   struct sigaction action;
+  sigset_t chld;
 
   if (!g_unix_open_pipe (signal_pipe, FD_CLOEXEC, error) ||
       !g_unix_set_fd_nonblocking (signal_pipe[1], TRUE, error))
     return FALSE;
 
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    manage (signals[i]);
+#if defined(SIGRTMIN) && defined(SIGRTMAX)
+  /* Real-time signals end the process by default too. */
+  for (int signo = SIGRTMIN; signo <= SIGRTMAX && n_managed < G_N_ELEMENTS (managed); signo++)
+    manage (signo);
+#endif
+
   memset (&action, 0, sizeof action);
   action.sa_sigaction = on_signal;
-  action.sa_flags = SA_SIGINFO | SA_RESTART;
   sigemptyset (&action.sa_mask);
-  for (guint i = 0; i < G_N_ELEMENTS (forwarded_signals); i++)
-    sigaction (forwarded_signals[i], &action, NULL);
-  /* The command's end comes through the pipe too: waiting is one read()
-   * loop with no window in which a signal could be missed. */
-  action.sa_flags |= SA_NOCLDSTOP;
-  sigaction (SIGCHLD, &action, NULL);
+  for (guint i = 0; i < n_managed; i++)
+    {
+      if (!managed[i].handled)
+        continue;
+      action.sa_flags = SA_SIGINFO | SA_RESTART;
+      if (managed[i].signo == SIGCHLD)
+        action.sa_flags |= SA_NOCLDSTOP;
+      sigaction (managed[i].signo, &action, NULL);
+    }
+
+  /* The waiting loop needs SIGCHLD even if the caller blocked it; COMMAND
+   * gets the caller's mask back. */
+  sigprocmask (SIG_SETMASK, NULL, &entry_mask);
+  sigemptyset (&chld);
+  sigaddset (&chld, SIGCHLD);
+  sigprocmask (SIG_UNBLOCK, &chld, NULL);
   return TRUE;
 }
 
-/* Runs @argv until it ends, forwarding signals; returns its wait status. */
+/* Puts back the dispositions gtempfile started with: of every signal it
+ * manages if @all, else of the job control ones only. */
+static void
+restore_entry_dispositions (gboolean all)
+{
+  for (guint i = 0; i < n_managed; i++)
+    if (all || is_stop_signal (managed[i].signo) || managed[i].signo == SIGCONT)
+      sigaction (managed[i].signo, &managed[i].entry, NULL);
+}
+
+/* Between fork and exec: COMMAND starts as gtempfile did (async-signal-safe). */
+static void
+child_setup (gpointer user_data)
+{
+  restore_entry_dispositions (TRUE);
+  sigprocmask (SIG_SETMASK, &entry_mask, NULL);
+}
+
+/* Stops gtempfile as @signo's default action would; returns when continued. */
+static void
+stop_as_by (int signo)
+{
+  struct sigaction default_action, handler;
+
+  memset (&default_action, 0, sizeof default_action);
+  default_action.sa_handler = SIG_DFL;
+  sigemptyset (&default_action.sa_mask);
+  sigaction (signo, &default_action, &handler);
+  /* Stopped in here, unless the process group is orphaned: then the kernel
+   * discards it, as it would have. */
+  raise (signo);
+  sigaction (signo, &handler, NULL);
+}
+
+static void
+pass_on (GPid          pid,
+         unsigned char signo,
+         unsigned char origin)
+{
+  if (signo == SIGCHLD || origin == FROM_SELF)
+    return;
+
+  /* The terminal signalled the whole group: COMMAND has it, unless it
+   * started a group of its own (a shell with job control). */
+  if (origin != FROM_TERMINAL || getpgid (pid) != getpgrp ())
+    kill (pid, signo);
+
+  if (is_stop_signal (signo))
+    stop_as_by (signo);
+}
+
+/* Waits for @pid, passing signals on; returns its wait status. */
 static int
 wait_for_command (GPid pid)
 {
@@ -539,23 +752,94 @@ wait_for_command (GPid pid)
         }
 
       n = read (signal_pipe[0], messages, sizeof messages);
-      for (gssize i = 0; i < n; i++)
-        {
-          int signo = messages[i] & 0x7f;
-
-          if (signo != SIGCHLD && !(messages[i] & 0x80))
-            kill (pid, signo);
-        }
+      for (gssize i = 0; i + 1 < n; i += 2)
+        pass_on (pid, messages[i], messages[i + 1]);
     }
 }
 
-static int
-exit_status_of (int wait_status)
+/* Starts @command; returns FALSE with @error if it could not. */
+static gboolean
+spawn_command (char       **command,
+               const char  *cwd,
+               char       **envp,
+               GPid        *pid,
+               GError     **error)
 {
+  sigset_t all, previous;
+  gboolean spawned;
+
+  /* A signal during the spawn waits for COMMAND to exist, then is passed
+   * on; the child unblocks them only once its dispositions are back. */
+  sigfillset (&all);
+  sigprocmask (SIG_BLOCK, &all, &previous);
+  spawned = g_spawn_async (cwd, command, envp,
+                           G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+                           G_SPAWN_CHILD_INHERITS_STDIN,
+                           child_setup, NULL, pid, error);
+  sigprocmask (SIG_SETMASK, &previous, NULL);
+  return spawned;
+}
+
+/* Ends gtempfile by @signo, as COMMAND ended, so that the caller sees the
+ * same wait status (a shell stops its script after a ^C). Returns 128+N if
+ * that did not end it. */
+static int
+die_of (int signo)
+{
+  struct rlimit no_core = { 0, 0 };
+  struct sigaction default_action;
+  sigset_t set;
+
+  /* COMMAND dumped core if it was going to; gtempfile has nothing to add. */
+  getrlimit (RLIMIT_CORE, &no_core);
+  no_core.rlim_cur = 0;
+  setrlimit (RLIMIT_CORE, &no_core);
+
+  memset (&default_action, 0, sizeof default_action);
+  default_action.sa_handler = SIG_DFL;
+  sigemptyset (&default_action.sa_mask);
+  sigaction (signo, &default_action, NULL);
+  sigemptyset (&set);
+  sigaddset (&set, signo);
+  sigprocmask (SIG_UNBLOCK, &set, NULL);
+  raise (signo);
+  return 128 + signo;
+}
+
+/* Runs @command to its end, passing signals on; returns its exit status
+ * (127, 126 when it could not be started), and in @signo the signal that
+ * killed it. */
+static int
+run_command (char       **command,
+             const char  *cwd,
+             char       **envp,
+             int         *signo)
+{
+  g_autoptr(GError) error = NULL;
+  GPid pid;
+  int wait_status;
+
+  *signo = 0;
+  if (!spawn_command (command, cwd, envp, &pid, &error))
+    {
+      restore_entry_dispositions (FALSE);
+      print_error (error->message);
+      return g_error_matches (error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOENT) ? 127 : 126;
+    }
+
+  wait_status = wait_for_command (pid);
+  g_spawn_close_pid (pid);
+  /* From now on a stop signal stops gtempfile by itself; the terminating
+   * ones stay caught until the directory is gone. */
+  restore_entry_dispositions (FALSE);
+
   if (WIFEXITED (wait_status))
     return WEXITSTATUS (wait_status);
   if (WIFSIGNALED (wait_status))
-    return 128 + WTERMSIG (wait_status);
+    {
+      *signo = WTERMSIG (wait_status);
+      return 128 + *signo;
+    }
   return EXIT_FAILURE;
 }
 
@@ -567,15 +851,17 @@ command_run (char **args)
   g_auto(GStrv) envp = NULL;
   char **command;
   const char *path;
-  GPid pid;
   int status;
+  int signo;
 
   if (!parse_options (args, N_("[--] COMMAND [ARGUMENT…]"),
                       N_("Run COMMAND with TMPDIR and GTEMPFILE_DIR set to a new temporary "
                          "directory, then remove the directory and everything in it, even when "
-                         "COMMAND fails or is killed. SIGINT, SIGTERM and SIGHUP are passed on "
-                         "to COMMAND. The exit status is COMMAND's, or 128+N when it died of "
-                         "signal N."),
+                         "COMMAND fails or is killed. Signals that would end or stop gtempfile, "
+                         "and SIGCONT, are passed on to COMMAND; signals the caller ignores stay "
+                         "ignored, and those a terminal sends to the whole job are not sent "
+                         "twice. gtempfile ends as COMMAND did: with its exit status, or by the "
+                         "same signal (status 128+N)."),
                       name_entries, run_entries, TRUE))
     return EXIT_USAGE;
 
@@ -597,6 +883,7 @@ command_run (char **args)
                                  NULL, &error);
   if (scratch == NULL)
     {
+      restore_entry_dispositions (FALSE);
       print_error (error->message);
       return EXIT_FAILURE;
     }
@@ -606,20 +893,7 @@ command_run (char **args)
   envp = g_environ_setenv (envp, "TMPDIR", path, TRUE);
   envp = g_environ_setenv (envp, "GTEMPFILE_DIR", path, TRUE);
 
-  if (!g_spawn_async (opt_cd ? path : NULL, command, envp,
-                      G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
-                      G_SPAWN_CHILD_INHERITS_STDIN,
-                      NULL, NULL, &pid, &error))
-    {
-      print_error (error->message);
-      status = g_error_matches (error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOENT) ? 127 : 126;
-      g_clear_error (&error);
-    }
-  else
-    {
-      status = exit_status_of (wait_for_command (pid));
-      g_spawn_close_pid (pid);
-    }
+  status = run_command (command, opt_cd ? path : NULL, envp, &signo);
 
   if (opt_keep)
     {
@@ -634,6 +908,11 @@ command_run (char **args)
         status = EXIT_FAILURE;
     }
 
+  if (signo != 0)
+    {
+      g_clear_object (&scratch);
+      status = die_of (signo);
+    }
   return status;
 }
 
