@@ -15,7 +15,8 @@
  * killed it (the shell sees 128+N); 127 when it could not be found and 126
  * when it could not be run, as shells do.
  *
- * It uses the public API of the shared library only.
+ * It uses the public API of the shared library only. On Windows `run` waits
+ * through GSubprocess and passes no signals on.
  */
 
 #include "config.h"
@@ -26,15 +27,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <glib.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
-#include <glib-unix.h>
+
+#ifdef G_OS_UNIX
+# include <sys/resource.h>
+# include <sys/wait.h>
+# include <unistd.h>
+# include <glib-unix.h>
+#endif
+#ifdef G_OS_WIN32
+# include <io.h>
+#endif
 
 #include <gtempfile.h>
 
@@ -193,7 +200,11 @@ write_all (int         fd,
 {
   while (length > 0)
     {
+#ifdef G_OS_WIN32
+      int written = _write (fd, data, (unsigned int) MIN (length, G_MAXINT));
+#else
       gssize written = write (fd, data, length);
+#endif
 
       if (written < 0 && errno == EINTR)
         continue;
@@ -213,9 +224,13 @@ write_all (int         fd,
 static gboolean
 close_fd (int fd)
 {
+#ifdef G_OS_WIN32
+  return _close (fd) == 0;
+#else
   /* After EINTR the descriptor is gone on Linux and undefined elsewhere:
    * never retry. */
   return close (fd) == 0 || errno == EINTR;
+#endif
 }
 
 /* file, dir --------------------------------------------------------------- */
@@ -476,6 +491,8 @@ static const GOptionEntry run_entries[] = {
     N_("Run COMMAND in the directory"), NULL },
   G_OPTION_ENTRY_NULL
 };
+
+#ifdef G_OS_UNIX
 
 /* Signals ------------------------------------------------------------------
  *
@@ -843,6 +860,49 @@ run_command (char       **command,
   return EXIT_FAILURE;
 }
 
+#else /* G_OS_WIN32 */
+
+/* Runs @command to its end; returns its exit status (127, 126 when it could
+ * not be started). No signals: @signo is 0. */
+static int
+run_command (char       **command,
+             const char  *cwd,
+             char       **envp,
+             int         *signo)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+
+  *signo = 0;
+
+  /* The console sends Ctrl+C to COMMAND as well: gtempfile waits for it to
+   * end and removes the directory. */
+  signal (SIGINT, SIG_IGN);
+# ifdef SIGBREAK
+  signal (SIGBREAK, SIG_IGN);
+# endif
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
+  g_subprocess_launcher_set_environ (launcher, envp);
+  if (cwd != NULL)
+    g_subprocess_launcher_set_cwd (launcher, cwd);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) command, &error);
+  if (process == NULL)
+    {
+      print_error (error->message);
+      return g_error_matches (error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOENT) ? 127 : 126;
+    }
+  if (!g_subprocess_wait (process, NULL, &error))
+    {
+      print_error (error->message);
+      return EXIT_FAILURE;
+    }
+  return g_subprocess_get_exit_status (process);
+}
+
+#endif
+
 static int
 command_run (char **args)
 {
@@ -855,6 +915,7 @@ command_run (char **args)
   int signo;
 
   if (!parse_options (args, N_("[--] COMMAND [ARGUMENT…]"),
+#ifdef G_OS_UNIX
                       N_("Run COMMAND with TMPDIR and GTEMPFILE_DIR set to a new temporary "
                          "directory, then remove the directory and everything in it, even when "
                          "COMMAND fails or is killed. Signals that would end or stop gtempfile, "
@@ -862,6 +923,11 @@ command_run (char **args)
                          "ignored, and those a terminal sends to the whole job are not sent "
                          "twice. gtempfile ends as COMMAND did: with its exit status, or by the "
                          "same signal (status 128+N)."),
+#else
+                      N_("Run COMMAND with TMPDIR and GTEMPFILE_DIR set to a new temporary "
+                         "directory, then remove the directory and everything in it, even when "
+                         "COMMAND fails. The exit status is COMMAND's."),
+#endif
                       name_entries, run_entries, TRUE))
     return EXIT_USAGE;
 
@@ -871,19 +937,23 @@ command_run (char **args)
   if (command[0] == NULL)
     return usage_error (_("No command given"), "run");
 
+#ifdef G_OS_UNIX
   /* Before anything exists: a signal from now on is seen. */
   if (!install_handlers (&error))
     {
       print_error (error->message);
       return EXIT_FAILURE;
     }
+#endif
 
   scratch = g_temp_dir_new_full (opt_dir, opt_prefix, opt_suffix,
                                  opt_keep ? G_TEMP_DIR_FLAGS_KEEP : G_TEMP_DIR_FLAGS_NONE,
                                  NULL, &error);
   if (scratch == NULL)
     {
+#ifdef G_OS_UNIX
       restore_entry_dispositions (FALSE);
+#endif
       print_error (error->message);
       return EXIT_FAILURE;
     }
@@ -908,11 +978,13 @@ command_run (char **args)
         status = EXIT_FAILURE;
     }
 
+#ifdef G_OS_UNIX
   if (signo != 0)
     {
       g_clear_object (&scratch);
       status = die_of (signo);
     }
+#endif
   return status;
 }
 
@@ -1021,7 +1093,17 @@ setup_gettext (void)
 {
   setlocale (LC_ALL, "");
 #ifdef ENABLE_NLS
+# ifdef G_OS_WIN32
+  {
+    /* Relative to where the program is installed. */
+    g_autofree char *base = g_win32_get_package_installation_directory_of_module (NULL);
+    g_autofree char *localedir = g_build_filename (base, "share", "locale", NULL);
+
+    bindtextdomain (GETTEXT_PACKAGE, localedir);
+  }
+# else
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+# endif
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 #endif
@@ -1037,7 +1119,12 @@ main (int   argc,
   setup_gettext ();
   atexit (check_stdout_at_exit);
 
+#ifdef G_OS_WIN32
+  /* UTF-8, as GLib wants file names there. */
+  args = g_win32_get_command_line ();
+#else
   args = g_strdupv (argv);
+#endif
 
   if (args[0] == NULL || args[1] == NULL)
     {
