@@ -586,6 +586,7 @@ walk_contents (GTempfileSysHandle   root,
   _g_tempfile_sys_dir_open_up (root, st.mode);
 
   /* The root frame holds the caller's handle; the walk never closes it. */
+  memset (&w.frames[0], 0, sizeof (Frame));
   if (_g_tempfile_sys_dir_begin (&w.frames[0].dir, root, TRUE, signal_safe) != 0)
     {
       int errsv = errno;
