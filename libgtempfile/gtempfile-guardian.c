@@ -733,6 +733,9 @@ install (GError **error)
                    _("Could not start the guardian: %s"), g_strerror (errsv));
       return FALSE;
     }
+  /* Known to at_fork_child() from now on: a child forked by another thread
+   * while this one starts the guardian must not keep the write end. */
+  death_fd = death_pipe[1];
 
   arena = mapping;
   header = (GTempfileArenaHeader *) mapping;
@@ -747,6 +750,7 @@ install (GError **error)
       munmap (mapping, GTEMPFILE_ARENA_SIZE);
       close (arena_fd);
       close_pipe (death_pipe);
+      death_fd = -1;
       return FALSE;
     }
 
@@ -756,9 +760,10 @@ install (GError **error)
   close (arena_fd);
   close (death_pipe[0]);
   if (guardian_pidfd)
-    close (death_pipe[1]);
-  else
-    death_fd = death_pipe[1];
+    {
+      death_fd = -1;
+      close (death_pipe[1]);
+    }
 
   installed_pid = getpid ();
   g_atomic_int_set (&mirroring, 1);

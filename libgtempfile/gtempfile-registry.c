@@ -548,10 +548,10 @@ handle_signal (int signo)
  * g_main_loop_run (loop);
  * ```
  *
- * Nothing can remove files when the process is killed with SIGKILL or
+ * Nothing in the process can remove files when it is killed with SIGKILL or
  * crashes: anonymous files ([flags@GTempfile.TempFileFlags.ANONYMOUS],
  * [class@GTempfile.SpooledStream]) disappear anyway, named ones are left
- * behind.
+ * behind unless g_tempfile_install_guardian() was called.
  *
  * Returns: %TRUE if, after the call, the handler is in place for at least one
  *   of the three signals
