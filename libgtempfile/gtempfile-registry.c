@@ -56,6 +56,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "gtempfile-guardian-private.h"
 #include "gtempfile-registry-private.h"
 #include "gtempfile-rmtree-private.h"
 
@@ -80,6 +81,7 @@ struct _GTempfileSlot
   gboolean        have_id;
   char           *path;       /* owned by the registry while not FREE */
   gsize           path_size;
+  gpointer        guardian;   /* atomic: its record in the guardian's arena */
 };
 
 typedef struct _Chunk Chunk;
@@ -173,6 +175,8 @@ _g_tempfile_registry_claim (GTempfileKind kind,
   GTempfileSlot *slot;
 
   ensure_at_exit ();
+  /* GTEMPFILE_GUARDIAN=1 starts the guardian here, the first time. */
+  _g_tempfile_guardian_claim_hook ();
 
   slot = take_slot ();
   slot->kind = kind;
@@ -230,6 +234,7 @@ _g_tempfile_registry_begin (GTempfileSlot        *slot,
           g_atomic_int_set (&slot->state, SLOT_CREATING);
         }
     }
+  _g_tempfile_guardian_mirror (slot);
 
   /* Started in between: the pass may have passed this slot already. */
   if (G_UNLIKELY (g_atomic_int_get (&dying)))
@@ -261,6 +266,7 @@ _g_tempfile_registry_end (GTempfileSlot        *slot,
     }
 
   g_atomic_int_set (&slot->state, created ? SLOT_OWNED : SLOT_CLAIMED);
+  _g_tempfile_guardian_mirror (slot);
   _g_tempfile_sys_restore_signals (saved);
 }
 
@@ -327,8 +333,54 @@ _g_tempfile_registry_release (GTempfileSlot *slot)
     {
       slot->path = NULL;
       g_atomic_int_set (&slot->state, SLOT_FREE);
+      /* After FREE and before the path is freed: see gtempfile-guardian.c. */
+      _g_tempfile_guardian_mirror (slot);
       g_free (path);
     }
+}
+
+/* The guardian's view ------------------------------------------------------ */
+
+/*
+ * _g_tempfile_registry_describe:
+ *
+ * What @slot holds now, for the guardian's mirror (gtempfile-guardian.c).
+ */
+void
+_g_tempfile_registry_describe (GTempfileSlot     *slot,
+                               GTempfileSlotView *view)
+{
+  switch (g_atomic_int_get (&slot->state))
+    {
+    case SLOT_CREATING:
+    case SLOT_CREATING_UNBLOCKED:
+      view->state = G_TEMPFILE_MIRROR_CREATING;
+      break;
+    case SLOT_OWNED:
+      view->state = G_TEMPFILE_MIRROR_OWNED;
+      break;
+    case SLOT_REMOVING:
+      view->state = G_TEMPFILE_MIRROR_REMOVING;
+      break;
+    default:
+      view->state = G_TEMPFILE_MIRROR_NONE;
+      break;
+    }
+  view->kind = slot->kind;
+  view->pid = slot->pid;
+  view->have_id = slot->have_id;
+  view->id = slot->id;
+  view->path = slot->path;
+  view->record = &slot->guardian;
+}
+
+/* Calls @func on every slot there is (the guardian, when it is installed). */
+void
+_g_tempfile_registry_foreach_slot (void (*func) (GTempfileSlot *slot))
+{
+  for (Chunk *chunk = &first_chunk; chunk != NULL; chunk = g_atomic_pointer_get (&chunk->next))
+    for (guint i = 0; i < SLOTS_PER_CHUNK; i++)
+      func (&chunk->slots[i]);
 }
 
 /* Removing everything ------------------------------------------------------ */
@@ -362,6 +414,7 @@ remove_slot (GTempfileSlot *slot,
     }
   else
     _g_tempfile_sys_unlink (slot->path);
+  _g_tempfile_guardian_forget (slot);
 }
 
 /*

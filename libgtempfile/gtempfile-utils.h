@@ -36,5 +36,7 @@ char       *g_tempfile_mkdtemp        (const char  *dir,
                                        GError     **error);
 GTEMPFILE_AVAILABLE_IN_ALL
 gboolean    g_tempfile_install_signal_handlers (void);
+GTEMPFILE_AVAILABLE_IN_ALL
+gboolean    g_tempfile_install_guardian (GError    **error);
 
 G_END_DECLS

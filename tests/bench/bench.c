@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -481,6 +482,128 @@ threads_case (Ctx *ctx, guint n_threads)
 static double one_thread (Ctx *ctx) { return threads_case (ctx, 1); }
 static double two_threads (Ctx *ctx) { return threads_case (ctx, 2); }
 
+/* The guardian ------------------------------------------------------------ */
+
+/* A guardian cannot be uninstalled, so both sides of this comparison run in
+ * forked workers, one with the guardian and one without, which time a batch
+ * of named cycles when asked. */
+typedef struct
+{
+  pid_t pid;
+  int   to;     /* requests: the batch size, then the directory */
+  int   from;   /* answers: the time */
+} GuardWorker;
+
+static GuardWorker guarded_worker, plain_worker;
+
+static double
+cpu_now (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+read_all_fd (int fd, void *data, gsize size)
+{
+  char *p = data;
+
+  while (size > 0)
+    {
+      gssize n = read (fd, p, size);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        _exit (n == 0 ? 0 : 1);   /* the worker's end: never the parent's stdio */
+      p += n;
+      size -= n;
+    }
+}
+
+static void
+guard_worker_start (GuardWorker *worker,
+                    gboolean     guarded)
+{
+  int requests[2], answers[2];
+
+  if (worker->pid > 0)
+    return;
+  if (pipe (requests) != 0 || pipe (answers) != 0)
+    die ("pipe");
+  fflush (NULL);   /* the table so far is the parent's to print */
+  worker->pid = fork ();
+  if (worker->pid < 0)
+    die ("fork");
+  if (worker->pid == 0)
+    {
+      GError *error = NULL;
+
+      close (requests[1]);
+      close (answers[0]);
+      if (guarded && !g_tempfile_install_guardian (&error))
+        die_error (error);
+      for (;;)
+        {
+          char dir[4096];
+          guint n;
+          Ctx ctx;
+          double elapsed;
+
+          read_all_fd (requests[0], &n, sizeof n);
+          read_all_fd (requests[0], dir, sizeof dir);
+          ctx.dir = dir;
+          ctx.n = n;
+          /* CPU time, not wall time: on a shared machine the difference
+           * to measure is far smaller than the noise of the neighbours. */
+          elapsed = cpu_now ();
+          ours_named_cycle (&ctx);
+          elapsed = cpu_now () - elapsed;
+          write_all_fd (answers[1], &elapsed, sizeof elapsed);
+        }
+    }
+  close (requests[0]);
+  close (answers[1]);
+  worker->to = requests[1];
+  worker->from = answers[0];
+}
+
+static double
+guard_worker_run (GuardWorker *worker,
+                  gboolean     guarded,
+                  Ctx         *ctx)
+{
+  char dir[4096] = { 0, };
+  double elapsed;
+
+  guard_worker_start (worker, guarded);
+  g_strlcpy (dir, ctx->dir, sizeof dir);
+  write_all_fd (worker->to, &ctx->n, sizeof ctx->n);
+  write_all_fd (worker->to, dir, sizeof dir);
+  read_all_fd (worker->from, &elapsed, sizeof elapsed);
+  return elapsed;
+}
+
+static void
+guard_workers_stop (void)
+{
+  GuardWorker *workers[] = { &guarded_worker, &plain_worker };
+
+  for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
+    if (workers[i]->pid > 0)
+      {
+        close (workers[i]->to);
+        close (workers[i]->from);
+        waitpid (workers[i]->pid, NULL, 0);
+        workers[i]->pid = 0;
+      }
+}
+
+static double without_guardian (Ctx *ctx) { return guard_worker_run (&plain_worker, FALSE, ctx); }
+static double with_guardian (Ctx *ctx) { return guard_worker_run (&guarded_worker, TRUE, ctx); }
+
 /* The cases --------------------------------------------------------------- */
 
 static const Case cases[] = {
@@ -506,6 +629,9 @@ static const Case cases[] = {
   { "GSpooledStream 256 MiB, max 1 MiB (rolls over)",
     "the same written to a GTempFile", LOWER_TIME, 1.10, 1, 1,
     raw_spool_to_file, ours_spool_to_file, TRUE },
+  { "named GTempFile cycle with the guardian installed (CPU time)",
+    "the same without", LOWER_TIME, 1.03, 2000, 200,
+    without_guardian, with_guardian, TRUE },
   { "2 threads creating named files (throughput)",
     "1 thread", HIGHER_THROUGHPUT, 1.6, 2000, 200,
     one_thread, two_threads, TRUE },
@@ -627,6 +753,49 @@ report_heap_per_object (const char *dir)
     }
 }
 
+/* The guardian of the guarded worker, found in /proc by its arguments. */
+static void
+report_guardian_rss (void)
+{
+  g_autofree char *worker = NULL;
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+
+  guard_worker_start (&guarded_worker, TRUE);
+  worker = g_strdup_printf ("%ld", (long) guarded_worker.pid);
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *cmdline_path = g_build_filename ("/proc", name, "cmdline", NULL);
+      g_autofree char *status_path = g_build_filename ("/proc", name, "status", NULL);
+      g_autofree char *cmdline = NULL;
+      g_autofree char *status = NULL;
+      gsize length;
+      const char *rss;
+
+      if (!g_file_get_contents (cmdline_path, &cmdline, &length, NULL) || length == 0 ||
+          !g_str_has_suffix (cmdline, "gtempfile-guardian"))
+        continue;
+      /* gtempfile-guardian PROTOCOL PID FLAGS */
+      {
+        const char *protocol = cmdline + strlen (cmdline) + 1;
+        const char *pid = protocol < cmdline + length ? protocol + strlen (protocol) + 1 : NULL;
+
+        if (pid == NULL || pid >= cmdline + length || strcmp (pid, worker) != 0)
+          continue;
+      }
+      if (g_file_get_contents (status_path, &status, NULL, NULL) &&
+          (rss = strstr (status, "VmRSS:")) != NULL)
+        {
+          long kib = strtol (rss + strlen ("VmRSS:"), NULL, 10);
+
+          printf ("| guardian process, resident while it waits | %.2f MiB | ≤ 2 MiB | %s |\n",
+                  kib / 1024.0, kib <= 2048 ? "holds" : "missed");
+          return;
+        }
+    }
+  printf ("| guardian process, resident while it waits | not found | ≤ 2 MiB | — |\n");
+}
+
 static void
 report_peak_rss (const char *dir)
 {
@@ -716,6 +885,8 @@ main (int   argc,
       report_heap_per_object (dirs[0]);
       for (guint d = 0; dirs[d] != NULL; d++)
         report_peak_rss (dirs[d]);
+      report_guardian_rss ();
     }
+  guard_workers_stop ();
   return 0;
 }

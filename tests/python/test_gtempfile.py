@@ -14,6 +14,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import time
 import unittest
 
 import gi
@@ -168,6 +169,37 @@ class TestModuleFunctions(ScratchTestCase):
         installed, names = child.stdout.split("\n", 1)
         self.assertEqual(installed, "True")
         f_name, d_name, kept_name = names.split()
+        self.assertFalse(os.path.exists(f_name))
+        self.assertFalse(os.path.exists(d_name))
+        self.assertEqual(self.entries(), [os.path.basename(kept_name)])
+
+    def test_install_guardian_sigkill(self):
+        # The guardian removes what a SIGKILLed interpreter left; capturing
+        # the output ends with the interpreter, not with the guardian.
+        script = textwrap.dedent("""
+            import os, signal, sys
+            import gi
+            gi.require_version("GTempfile", "1")
+            from gi.repository import GTempfile
+            print(GTempfile.install_guardian(), GTempfile.install_guardian(), flush=True)
+            f = GTempfile.TempFile(dir=sys.argv[1])
+            d = GTempfile.TempDir(dir=sys.argv[1])
+            with open(os.path.join(d.name, "inside"), "w") as inside:
+                inside.write("x")
+            kept = GTempfile.TempFile(dir=sys.argv[1], prefix="kept-", delete=False)
+            print(f.name, d.name, kept.name, flush=True)
+            os.kill(os.getpid(), signal.SIGKILL)
+            """)
+        child = subprocess.run([sys.executable, "-c", script, self.dir],
+                               capture_output=True, text=True, check=False, timeout=60)
+        self.assertEqual(child.returncode, -signal.SIGKILL, child.stderr)
+        installed, names = child.stdout.split("\n", 1)
+        self.assertEqual(installed, "True True")
+        f_name, d_name, kept_name = names.split()
+        for _ in range(200):
+            if not os.path.exists(f_name) and not os.path.exists(d_name):
+                break
+            time.sleep(0.01)
         self.assertFalse(os.path.exists(f_name))
         self.assertFalse(os.path.exists(d_name))
         self.assertEqual(self.entries(), [os.path.basename(kept_name)])
