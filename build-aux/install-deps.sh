@@ -14,6 +14,8 @@ packages="
   gi-docgen gettext locales
   valgrind clang libclang-rt-14-dev
   util-linux passwd
+  gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 mingw-w64-tools libz-mingw-w64-dev
+  wine64 dpkg-dev debian-archive-keyring
 "
 
 missing=""
