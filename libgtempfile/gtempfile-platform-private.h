@@ -26,10 +26,18 @@
 
 #pragma once
 
+#include <errno.h>
 #include <glib.h>
 #include <sys/types.h>
 
 #include "config.h"
+
+/* The walk's "not the directory that was listed" (ESTALE where the system
+ * has it). Windows' C library has no ESTALE: a value of ours, which only
+ * the platform layer sets. */
+#ifndef ESTALE
+# define ESTALE 10070
+#endif
 
 G_BEGIN_DECLS
 
