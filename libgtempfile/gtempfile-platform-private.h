@@ -381,6 +381,8 @@ typedef enum
   GTEMPFILE_SYS_FEATURE_GETDENTS,           /* getdents64 rather than readdir */
   GTEMPFILE_SYS_FEATURE_O_PATH,
   GTEMPFILE_SYS_FEATURE_SIGNALS,
+  GTEMPFILE_SYS_FEATURE_MODES,              /* permission bits: 0600, 0700, fchmod repair */
+  GTEMPFILE_SYS_FEATURE_UNLINK_OPEN,        /* an open file's name goes at once when removed */
   GTEMPFILE_SYS_N_FEATURES
 } GTempfileSysFeature;
 
