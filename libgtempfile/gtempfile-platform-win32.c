@@ -150,6 +150,11 @@ _g_tempfile_sys_has_feature (GTempfileSysFeature feature)
     case GTEMPFILE_SYS_FEATURE_HANDLE_MOUNT_ID:
     case GTEMPFILE_SYS_FEATURE_O_PATH:
     case GTEMPFILE_SYS_FEATURE_SIGNALS:
+    case GTEMPFILE_SYS_FEATURE_MODES:
+    case GTEMPFILE_SYS_FEATURE_UNLINK_OPEN:
+      /* Not promised: only POSIX delete semantics (Windows 10 1709 and
+       * later, NTFS) take the name of an open file away at once; elsewhere
+       * (Wine included) it stays listed until the file is closed. */
       built = FALSE;
       break;
     case GTEMPFILE_SYS_N_FEATURES:
@@ -296,38 +301,82 @@ set_errno_from_status (NTSTATUS status)
 /* Paths ------------------------------------------------------------------------- */
 
 /* A full path in UTF-16: in @stack when it fits, else allocated (released
- * by free_wide()). NULL with errno on invalid UTF-8. */
+ * by free_wide()). NULL with errno on invalid UTF-8, or ENAMETOOLONG past
+ * the 32 767 units Windows allows. A path of MAX_PATH or more is made
+ * absolute by GetFullPathNameW (which is what Windows does to every path)
+ * and given the \\?\ prefix, which lifts the MAX_PATH limit. */
 #define STACK_PATH 520
+#define LONG_PATH_MAX 32767
 
 static wchar_t *
 to_wide (const char *path,
          wchar_t     stack[STACK_PATH])
 {
+  wchar_t *wide = stack;
+  wchar_t *full;
+  DWORD full_length;
   int n;
-  wchar_t *out;
 
   n = MultiByteToWideChar (CP_UTF8, MB_ERR_INVALID_CHARS, path, -1, stack, STACK_PATH);
-  if (n > 0)
-    return stack;
-  if (GetLastError () != ERROR_INSUFFICIENT_BUFFER)
-    {
-      errno = EINVAL;
-      return NULL;
-    }
-  n = MultiByteToWideChar (CP_UTF8, MB_ERR_INVALID_CHARS, path, -1, NULL, 0);
   if (n <= 0)
     {
+      if (GetLastError () != ERROR_INSUFFICIENT_BUFFER)
+        {
+          errno = EINVAL;
+          return NULL;
+        }
+      n = MultiByteToWideChar (CP_UTF8, MB_ERR_INVALID_CHARS, path, -1, NULL, 0);
+      if (n <= 0)
+        {
+          errno = EINVAL;
+          return NULL;
+        }
+      if (n > LONG_PATH_MAX)
+        {
+          errno = ENAMETOOLONG;
+          return NULL;
+        }
+      wide = g_try_new (wchar_t, n);
+      if (wide == NULL)
+        {
+          errno = ENOMEM;
+          return NULL;
+        }
+      MultiByteToWideChar (CP_UTF8, MB_ERR_INVALID_CHARS, path, -1, wide, n);
+    }
+
+  if (n - 1 < MAX_PATH - 12 || wcsncmp (wide, L"\\\\?\\", 4) == 0)
+    return wide;
+
+  /* Long: "\\?\C:\..." or "\\?\UNC\server\...". */
+  full_length = GetFullPathNameW (wide, 0, NULL, NULL);
+  full = full_length > 0 && full_length + 8 <= LONG_PATH_MAX ? g_try_new (wchar_t, full_length + 8)
+                                                              : NULL;
+  if (full == NULL)
+    {
+      if (wide != stack)
+        g_free (wide);
+      errno = full_length > 0 ? ENAMETOOLONG : EINVAL;
+      return NULL;
+    }
+  wcscpy (full, L"\\\\?\\");
+  if (GetFullPathNameW (wide, full_length, full + 4, NULL) == 0)
+    {
+      g_free (full);
+      if (wide != stack)
+        g_free (wide);
       errno = EINVAL;
       return NULL;
     }
-  out = g_try_new (wchar_t, n);
-  if (out == NULL)
+  if (full[4] == L'\\' && full[5] == L'\\')
     {
-      errno = ENOMEM;
-      return NULL;
+      /* \\server\share: \\?\UNC\server\share */
+      memmove (full + 8, full + 6, (wcslen (full + 6) + 1) * sizeof (wchar_t));
+      memcpy (full + 4, L"UNC\\", 4 * sizeof (wchar_t));
     }
-  MultiByteToWideChar (CP_UTF8, MB_ERR_INVALID_CHARS, path, -1, out, n);
-  return out;
+  if (wide != stack)
+    g_free (wide);
+  return full;
 }
 
 static void
@@ -767,11 +816,18 @@ _g_tempfile_sys_unlink_open (int         fd,
   /* The file was created with FILE_FLAG_DELETE_ON_CLOSE: it is removed when
    * its handle closes, whatever happens to the process. With POSIX delete
    * semantics (Windows 10 1709 and later, on NTFS) the name goes now, as
-   * unlink(2) would do; elsewhere (older systems, FAT, Wine) it stays
-   * visible until then, and cannot be opened by anyone else meanwhile
-   * (creating it again fails too). Both are success. */
-  NtSetInformationFile (handle, &io, &disposition, sizeof disposition,
-                        (FILE_INFORMATION_CLASS) NT_FILE_DISPOSITION_INFORMATION_EX);
+   * unlink(2) would do. Elsewhere (older systems, FAT, Wine) its deletion
+   * is made pending now: the name stays listed until the handle closes, but
+   * no one can open it any more, nor create it again. Both are success. */
+  if (!NT_SUCCESS (NtSetInformationFile (handle, &io, &disposition, sizeof disposition,
+                                         (FILE_INFORMATION_CLASS)
+                                         NT_FILE_DISPOSITION_INFORMATION_EX)))
+    {
+      struct { BOOLEAN delete_file; } pending = { TRUE };
+
+      NtSetInformationFile (handle, &io, &pending, sizeof pending,
+                            (FILE_INFORMATION_CLASS) NT_FILE_DISPOSITION_INFORMATION);
+    }
   return 0;
 }
 
