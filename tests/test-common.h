@@ -33,6 +33,24 @@ char     *test_dir_unwritable_new   (void);
 void      test_drop_privileges      (void);
 void      test_trap_with_dir        (const char  *dir);
 void      test_skip_subprocess      (const char  *reason);
+/* Symbolic links: FALSE if the system made none (Wine's
+ * CreateSymbolicLinkW does nothing); the caller skips then. */
+gboolean  test_symlink              (const char  *target,
+                                     const char  *link);
+/* Whether @path is an entry whose removal is pending: still listed, but
+ * no one can open it, and it goes when its last handle closes (Windows
+ * without POSIX delete semantics, Wine). Never on POSIX. */
+gboolean  test_entry_is_deleted     (const char  *path);
+/* Whether file names are bytes (POSIX) rather than UTF-16 that GLib spells
+ * in UTF-8 (Windows). */
+gboolean  test_paths_are_bytes      (void);
+/* The longest path the system takes (PATH_MAX). */
+gsize     test_path_max             (void);
+/* Python's conventional temporary directories for this system. */
+const char * const *test_conventional_tempdirs (void);
+gboolean  test_fd_is_read_write     (int          fd);
+/* Whether a program started now would get @fd (not close-on-exec). */
+gboolean  test_fd_is_inherited      (int          fd);
 guint     test_scaled               (guint        full,
                                      guint        quick);
 void      test_count_notify         (GObject     *object,
