@@ -23,9 +23,9 @@
  *                     no O_TMPFILE and no way to give such a file a name
  *                     again: persisting one is G_IO_ERROR_NOT_SUPPORTED.
  *   no-replace rename MoveFileExW without MOVEFILE_REPLACE_EXISTING (atomic)
- *   replacing rename  MoveFileExW with it; a directory onto an empty
- *                     directory (which rename(2) replaces) removes the empty
- *                     target first: not atomic
+ *   replacing rename  MoveFileExW with it for a file (atomic); a directory
+ *                     onto an empty directory (which rename(2) replaces)
+ *                     removes the empty target first: not atomic
  *   sync              FlushFileBuffers on the file; a directory where the
  *                     file system lets it be flushed; a tree: the volume
  *                     when the process may open it, else the directory
@@ -1149,39 +1149,46 @@ _g_tempfile_sys_rename (const char *from,
                         const char *to)
 {
   GTempfileSysStat from_st, to_st;
-  int errsv;
+  gboolean to_exists;
 
-  if (move_file (from, to, MOVEFILE_REPLACE_EXISTING) == 0)
+  if (_g_tempfile_sys_lstat (from, &from_st) != 0)
+    return -1;
+  to_exists = _g_tempfile_sys_lstat (to, &to_st) == 0;
+
+  /* rename(2)'s rules, which MoveFileExW does not follow by itself (and
+   * Wine's even less): a directory never replaces a file, nor a file a
+   * directory. */
+  if (to_exists && !_g_tempfile_sys_id_equal (&from_st.id, &to_st.id))
+    {
+      if (from_st.type == GTEMPFILE_SYS_TYPE_DIRECTORY &&
+          to_st.type != GTEMPFILE_SYS_TYPE_DIRECTORY)
+        {
+          errno = ENOTDIR;
+          return -1;
+        }
+      if (from_st.type != GTEMPFILE_SYS_TYPE_DIRECTORY &&
+          to_st.type == GTEMPFILE_SYS_TYPE_DIRECTORY)
+        {
+          errno = EISDIR;
+          return -1;
+        }
+    }
+
+  if (from_st.type != GTEMPFILE_SYS_TYPE_DIRECTORY)
+    /* A file replaces a file atomically. */
+    return move_file (from, to, MOVEFILE_REPLACE_EXISTING);
+
+  /* A directory replaces only an empty directory, which MoveFileExW
+   * refuses: the empty one is removed first, then the name is taken
+   * without replacing. Not atomic: in between nothing is at @to, and a
+   * directory made there meanwhile makes it fail with EEXIST. */
+  if (move_file (from, to, 0) == 0)
     return 0;
-
-  /* Where rename(2) and MoveFileExW differ: a directory onto an empty
-   * directory (replaced by rename(2), refused here), and the errors for a
-   * directory onto a file and a file onto a directory. */
-  errsv = errno;
-  if ((errsv != EACCES && errsv != EEXIST) ||
-      _g_tempfile_sys_lstat (from, &from_st) != 0 ||
-      _g_tempfile_sys_lstat (to, &to_st) != 0 ||
-      _g_tempfile_sys_id_equal (&from_st.id, &to_st.id))
-    {
-      errno = errsv;
-      return -1;
-    }
-
-  if (from_st.type == GTEMPFILE_SYS_TYPE_DIRECTORY && to_st.type != GTEMPFILE_SYS_TYPE_DIRECTORY)
-    errsv = ENOTDIR;
-  else if (from_st.type != GTEMPFILE_SYS_TYPE_DIRECTORY && to_st.type == GTEMPFILE_SYS_TYPE_DIRECTORY)
-    errsv = EISDIR;
-  else if (from_st.type == GTEMPFILE_SYS_TYPE_DIRECTORY)
-    {
-      /* Only an empty directory goes; then the name is taken. Not atomic:
-       * between the two, nothing is at @to. */
-      if (_g_tempfile_sys_rmdir (to) != 0)
-        return -1;
-      return move_file (from, to, 0);
-    }
-
-  errno = errsv;
-  return -1;
+  if (errno != EEXIST)
+    return -1;
+  if (_g_tempfile_sys_rmdir (to) != 0)
+    return -1;   /* ENOTEMPTY for a full one */
+  return move_file (from, to, 0);
 }
 
 int
