@@ -144,6 +144,13 @@ test_drop_privileges (void)
 }
 
 gboolean
+test_try_symlink (const char *target,
+                  const char *link)
+{
+  return symlink (target, link) == 0;
+}
+
+gboolean
 test_symlink (const char *target,
               const char *link)
 {
@@ -192,4 +199,45 @@ test_path_max (void)
 #else
   return 4096;
 #endif
+}
+
+gboolean
+test_dotdot_is_lexical (void)
+{
+  return FALSE;
+}
+
+const char *
+test_other_device_dir (void)
+{
+  /* tmpfs on Linux; the test skips where it is missing or the same file
+   * system as the build tree. */
+  return "/dev/shm";
+}
+
+guint
+test_count_handles (void)
+{
+  return test_count_fds ();
+}
+
+void
+test_make_chain (const char *root,
+                 guint       depth)
+{
+  int fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  g_assert_cmpint (fd, >=, 0);
+  for (guint i = 0; i < depth; i++)
+    {
+      int next;
+
+      g_assert_no_errno (mkdirat (fd, "d", 0700));
+      next = openat (fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      g_assert_cmpint (next, >=, 0);
+      close (fd);
+      fd = next;
+    }
+  g_assert_no_errno (close (openat (fd, "bottom", O_WRONLY | O_CREAT | O_CLOEXEC, 0600)));
+  close (fd);
 }

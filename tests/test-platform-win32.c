@@ -77,8 +77,16 @@ remove_wide (const wchar_t *path)
 void
 test_remove_tree (const char *path)
 {
-  g_autofree gunichar2 *wpath = g_utf8_to_utf16 (path, -1, NULL, NULL, NULL);
+  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+  g_autofree char *spelled = NULL;
+  g_autofree gunichar2 *wpath = NULL;
 
+  /* With \\?\, which lifts MAX_PATH: a tree left by a test that failed
+   * can be deeper than a plain path can name. */
+  g_strdelimit (absolute, "/", '\\');
+  spelled = g_str_has_prefix (absolute, "\\\\") ? g_strdup (absolute)
+                                                 : g_strconcat ("\\\\?\\", absolute, NULL);
+  wpath = g_utf8_to_utf16 (spelled, -1, NULL, NULL, NULL);
   g_assert_nonnull (wpath);
   remove_wide ((const wchar_t *) wpath);
 }
@@ -153,6 +161,13 @@ test_symlink (const char *target,
   return attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_REPARSE_POINT);
 }
 
+gboolean
+test_try_symlink (const char *target,
+                  const char *link)
+{
+  return test_symlink (target, link);
+}
+
 const char * const *
 test_conventional_tempdirs (void)
 {
@@ -220,4 +235,122 @@ test_path_max (void)
 {
   /* With the \\?\ prefix; MAX_PATH (260) without it. */
   return 32767;
+}
+
+gboolean
+test_dotdot_is_lexical (void)
+{
+  /* Win32 removes "x\.." from a path before the file system sees it. */
+  return TRUE;
+}
+
+const char *
+test_other_device_dir (void)
+{
+  /* No second volume every machine has (and under Wine, drive Z: is the
+   * whole Unix tree, whatever file system a folder is on). */
+  return NULL;
+}
+
+/* The final path of @handle, or NULL if it is not a file or directory. */
+static wchar_t *
+final_path (HANDLE handle)
+{
+  wchar_t *path;
+  DWORD length;
+
+  if (GetFileType (handle) != FILE_TYPE_DISK)
+    return NULL;
+  length = GetFinalPathNameByHandleW (handle, NULL, 0, FILE_NAME_NORMALIZED);
+  if (length == 0)
+    return NULL;
+  path = g_new (wchar_t, length + 1);
+  if (GetFinalPathNameByHandleW (handle, path, length + 1, FILE_NAME_NORMALIZED) == 0)
+    g_clear_pointer (&path, g_free);
+  return path;
+}
+
+/* The handles of files and directories under the test's own $TMPDIR:
+ * directory handles are not descriptors here, and the process holds
+ * handles of its own that other threads open and close at any time
+ * (GetProcessHandleCount counts those, and says 0 under Wine). */
+guint
+test_count_handles (void)
+{
+  g_autofree gunichar2 *wtmp = g_utf8_to_utf16 (g_getenv ("TMPDIR"), -1, NULL, NULL, NULL);
+  g_autofree wchar_t *root = NULL;
+  HANDLE tmp;
+  gsize root_length;
+  guint n = 0;
+
+  tmp = CreateFileW ((wchar_t *) wtmp, FILE_READ_ATTRIBUTES,
+                     FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                     OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+  g_assert_true (tmp != INVALID_HANDLE_VALUE);
+  root = final_path (tmp);
+  CloseHandle (tmp);
+  g_assert_nonnull (root);
+  root_length = wcslen (root);
+
+  for (guintptr value = 4; value < 4 * 16384; value += 4)
+    {
+      g_autofree wchar_t *path = NULL;
+      DWORD flags;
+
+      if (!GetHandleInformation ((HANDLE) value, &flags))
+        continue;
+      path = final_path ((HANDLE) value);
+      if (path != NULL && wcsncmp (path, root, root_length) == 0 &&
+          (path[root_length] == L'\\' || path[root_length] == L'\0'))
+        n++;
+    }
+  return n;
+}
+
+static HANDLE
+create_relative (HANDLE         parent,
+                 const wchar_t *name,
+                 gboolean       directory)
+{
+  UNICODE_STRING uname;
+  OBJECT_ATTRIBUTES attributes;
+  IO_STATUS_BLOCK io;
+  HANDLE handle = INVALID_HANDLE_VALUE;
+  NTSTATUS status;
+
+  RtlInitUnicodeString (&uname, name);
+  InitializeObjectAttributes (&attributes, &uname, 0, parent, NULL);
+  status = NtCreateFile (&handle,
+                         directory ? FILE_LIST_DIRECTORY | FILE_TRAVERSE | SYNCHRONIZE
+                                   : GENERIC_WRITE | SYNCHRONIZE,
+                         &attributes, &io, NULL, FILE_ATTRIBUTE_NORMAL,
+                         FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, FILE_CREATE,
+                         FILE_SYNCHRONOUS_IO_NONALERT |
+                         (directory ? FILE_DIRECTORY_FILE : FILE_NON_DIRECTORY_FILE),
+                         NULL, 0);
+  g_assert_cmphex ((guint32) status, ==, 0);
+  return handle;
+}
+
+/* Deeper than any path can name: each level is made relative to the
+ * handle of the one above. */
+void
+test_make_chain (const char *root,
+                 guint       depth)
+{
+  g_autofree gunichar2 *wroot = g_utf8_to_utf16 (root, -1, NULL, NULL, NULL);
+  HANDLE handle = CreateFileW ((wchar_t *) wroot, FILE_LIST_DIRECTORY | FILE_TRAVERSE,
+                               FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                               OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+
+  g_assert_true (handle != INVALID_HANDLE_VALUE);
+  for (guint i = 0; i < depth; i++)
+    {
+      HANDLE next = create_relative (handle, L"d", TRUE);
+
+      CloseHandle (handle);
+      handle = next;
+    }
+  CloseHandle (create_relative (handle, L"bottom", FALSE));
+  CloseHandle (handle);
 }
