@@ -1084,15 +1084,29 @@ _g_tempfile_sys_unlink (const char *path)
     {
       DWORD attributes;
 
-      set_errno_from_last_error ();
+      res = set_errno_from_last_error ();
       attributes = errno == EACCES ? GetFileAttributesW (wpath) : INVALID_FILE_ATTRIBUTES;
-      if (attributes != INVALID_FILE_ATTRIBUTES &&
-          (attributes & FILE_ATTRIBUTE_DIRECTORY) &&
-          !(attributes & FILE_ATTRIBUTE_REPARSE_POINT))
+      if (attributes == INVALID_FILE_ATTRIBUTES)
+        {
+          if (errno == ENOENT)
+            errno = refine_not_found (wpath);
+        }
+      else if ((attributes & FILE_ATTRIBUTE_DIRECTORY) &&
+               !(attributes & FILE_ATTRIBUTE_REPARSE_POINT))
         errno = EISDIR;
-      else if (errno == ENOENT)
-        errno = refine_not_found (wpath);
-      res = -1;
+      else if (attributes & FILE_ATTRIBUTE_READONLY)
+        {
+          /* unlink(2) does not care about the file's own mode: neither
+           * does this. The attribute comes back if it still cannot go. */
+          if (SetFileAttributesW (wpath, attributes & ~FILE_ATTRIBUTE_READONLY) &&
+              DeleteFileW (wpath))
+            res = 0;
+          else
+            {
+              set_errno_from_last_error ();
+              SetFileAttributesW (wpath, attributes);
+            }
+        }
     }
   free_wide (wpath, stack);
   return res;
