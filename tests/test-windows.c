@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <io.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -191,6 +192,74 @@ test_file_dispose_open (void)
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
   test_remove_tree (dir);
+}
+
+/* A temporary file made read-only is removed all the same, as unlink(2)
+ * would. */
+static void
+test_file_readonly (void)
+{
+  g_autofree char *dir = test_dir_new ();
+  g_autoptr(GTempFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  file = g_temp_file_new_full (dir, NULL, NULL, G_TEMP_FILE_FLAGS_KEEP_ON_CLOSE, NULL, &error);
+  g_assert_no_error (error);
+  path = g_strdup (g_temp_file_get_path (file));
+  g_assert_true (g_io_stream_close (G_IO_STREAM (file), NULL, &error));
+  set_readonly (path);
+
+  g_assert_true (g_temp_file_cleanup (file, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (test_exists (path));
+  test_remove_tree (dir);
+}
+
+/* At exit, what is still registered goes (the atexit pass of the library,
+ * pinned in memory): a file still open, a tree with a read-only file; a
+ * file kept stays. */
+static void
+test_exit_removes (void)
+{
+  if (g_test_subprocess ())
+    {
+      const char *dir = g_getenv ("TEST_DIR");
+      GTempFile *open_file;
+      GTempFile *kept;
+      GTempDir *tree;
+      g_autofree char *sub = NULL;
+      g_autofree char *inner = NULL;
+
+      open_file = g_temp_file_new_full (dir, "open-", NULL, G_TEMP_FILE_FLAGS_NONE, NULL, NULL);
+      g_assert_nonnull (open_file);
+      write_all (G_IO_STREAM (open_file), "still open at exit");
+      kept = g_temp_file_new_full (dir, "kept-", NULL, G_TEMP_FILE_FLAGS_KEEP, NULL, NULL);
+      g_assert_nonnull (kept);
+      tree = g_temp_dir_new_full (dir, "tree-", NULL, G_TEMP_DIR_FLAGS_NONE, NULL, NULL);
+      g_assert_nonnull (tree);
+      sub = g_build_filename (g_temp_dir_get_path (tree), "sub", NULL);
+      g_assert_no_errno (g_mkdir (sub, 0700));
+      inner = g_build_filename (sub, "inner", NULL);
+      test_write_file (inner, "x");
+      set_readonly (inner);
+
+      /* Leaked on purpose. */
+      exit (0);
+    }
+  else
+    {
+      g_autofree char *dir = test_dir_new ();
+      g_autoptr(GDir) listing = NULL;
+      const char *name;
+
+      test_trap_with_dir (dir);
+      g_assert_cmpuint (test_count_entries (dir), ==, 1);
+      listing = g_dir_open (dir, 0, NULL);
+      name = g_dir_read_name (listing);
+      g_assert_true (g_str_has_prefix (name, "kept-"));
+      test_remove_tree (dir);
+    }
 }
 
 /* Anonymous files ---------------------------------------------------------- */
@@ -566,6 +635,8 @@ main (int   argc,
   g_test_add_func ("/windows/file/utf8-names", test_file_utf8_names);
   g_test_add_func ("/windows/file/persist", test_file_persist);
   g_test_add_func ("/windows/file/dispose-open", test_file_dispose_open);
+  g_test_add_func ("/windows/file/readonly", test_file_readonly);
+  g_test_add_func ("/windows/exit/removes", test_exit_removes);
   g_test_add_func ("/windows/anonymous/basic", test_anonymous);
   g_test_add_func ("/windows/anonymous/terminated", test_anonymous_terminated);
   g_test_add_func ("/windows/spooled/rollover", test_spooled_rollover);
