@@ -353,6 +353,12 @@ g_temp_file_dispose (GObject *object)
   else
     g_clear_pointer (&self->slot, _g_tempfile_registry_release);
 
+  /* Halves kept by someone else no longer reach this object. */
+  if (self->input != NULL)
+    _g_temp_file_input_stream_detach (self->input);
+  if (self->output != NULL)
+    _g_temp_file_output_stream_detach (self->output);
+
   G_OBJECT_CLASS (g_temp_file_parent_class)->dispose (object);
 }
 
@@ -387,11 +393,13 @@ g_temp_file_get_property (GObject    *object,
       break;
 
     case PROP_PREFIX:
-      g_value_set_string (value, self->prefix);
+      g_value_set_string (value, self->prefix != NULL || !is_initialized (self)
+                                 ? self->prefix : GTEMPFILE_DEFAULT_PREFIX);
       break;
 
     case PROP_SUFFIX:
-      g_value_set_string (value, self->suffix);
+      g_value_set_string (value, self->suffix != NULL || !is_initialized (self)
+                                 ? self->suffix : "");
       break;
 
     case PROP_ANONYMOUS:
@@ -546,6 +554,7 @@ create_file (gpointer       object,
 {
   GTempFile *self = object;
   g_autofree char *dir = NULL;
+  const char *used_dir = NULL;
   g_autofree char *path = NULL;
   const char *prefix;
   const char *suffix;
@@ -568,17 +577,23 @@ create_file (gpointer       object,
   suffix = self->suffix != NULL ? self->suffix : "";
 
   /* Bad arguments are reported before anything touches the disk, even the
-   * probe for the default directory. */
+   * probe for the default directory. An absolute directory is used as it
+   * is, without a copy: this is the hot path of the library. */
   if (!g_cancellable_set_error_if_cancelled (cancellable, &local_error) &&
       _g_tempfile_check_affixes (prefix, suffix, &local_error))
-    dir = _g_tempfile_resolve_dir (self->dir, &local_error);
+    {
+      if (self->dir != NULL && g_path_is_absolute (self->dir))
+        used_dir = self->dir;
+      else
+        used_dir = dir = _g_tempfile_resolve_dir (self->dir, &local_error);
+    }
 
-  if (dir != NULL)
+  if (used_dir != NULL)
     {
       if (self->anonymous)
-        fd = _g_tempfile_open_anonymous (dir, prefix, suffix, &linkable, &local_error);
+        fd = _g_tempfile_open_anonymous (used_dir, prefix, suffix, &linkable, &local_error);
       else
-        fd = _g_tempfile_create (dir, prefix, suffix, G_TEMPFILE_KIND_FILE,
+        fd = _g_tempfile_create (used_dir, prefix, suffix, G_TEMPFILE_KIND_FILE,
                                  _g_tempfile_create_file_func, NULL,
                                  self->delete ? &self->slot : NULL, &path, &local_error);
     }
@@ -596,12 +611,13 @@ create_file (gpointer       object,
   self->pid = _g_tempfile_sys_getpid ();
   self->linkable = linkable;
   _g_tempfile_path_set (&self->name, g_steal_pointer (&path));
-  g_free (self->dir);
-  self->dir = g_steal_pointer (&dir);
-  if (self->prefix == NULL)
-    self->prefix = g_strdup (prefix);
-  if (self->suffix == NULL)
-    self->suffix = g_strdup (suffix);
+  /* From now on the properties say what was used: the absolute directory,
+   * and the default prefix and suffix for NULL ones (see get_property). */
+  if (dir != NULL)
+    {
+      g_free (self->dir);
+      self->dir = g_steal_pointer (&dir);
+    }
 
   return TRUE;
 }
@@ -782,7 +798,7 @@ g_temp_file_class_init (GTempFileClass *klass)
   properties[PROP_DELETE] =
     g_param_spec_boolean ("delete", NULL, NULL,
                           TRUE,
-                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT |
+                          G_PARAM_READWRITE |
                           G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
@@ -798,7 +814,7 @@ g_temp_file_class_init (GTempFileClass *klass)
   properties[PROP_DELETE_ON_CLOSE] =
     g_param_spec_boolean ("delete-on-close", NULL, NULL,
                           TRUE,
-                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT |
+                          G_PARAM_READWRITE |
                           G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
@@ -921,7 +937,8 @@ g_temp_file_new_full (const char      *dir,
   /* No one can have connected to "notify" yet: nothing to announce. */
   self->created_notified = TRUE;
 
-  if (!g_initable_init (G_INITABLE (self), cancellable, error))
+  /* g_initable_init() without looking up the interface. */
+  if (!g_temp_file_initable_init (G_INITABLE (self), cancellable, error))
     return NULL;   /* self is released with the error, as g_initable_new() does */
   return g_steal_pointer (&self);
 }
