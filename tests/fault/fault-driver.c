@@ -605,6 +605,8 @@ enum
   S_NO_RENAMEAT2 = 1 << 6,  /* as on a system without renameat2 */
   S_IGNORE_ERRORS = 1 << 7,
   S_AT_EXIT = 1 << 8,       /* the objects are still alive at exit */
+  S_NO_GETRANDOM = 1 << 9,  /* as on a kernel without getrandom: /dev/urandom */
+  S_ASYNC = 1 << 10,        /* the asynchronous variant, in a GTask thread */
 };
 
 typedef struct _Scenario Scenario;
@@ -844,6 +846,93 @@ run_temp_file (Ctx            *c,
   step_end (c, TRUE, NULL);
 }
 
+/* The asynchronous variants wait in a main loop; the work runs in a GTask
+ * thread, whose calls the shim counts like any other. */
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+/* Drops the result and waits until the GTask is gone: its thread lets go
+ * of it after the callback, and with it of the source object, which must
+ * be disposed by the "unref" step, in this thread. */
+static void
+drop_result (GAsyncResult **slot)
+{
+  GWeakRef weak;
+  GObject *object;
+
+  g_weak_ref_init (&weak, *slot);
+  g_clear_object (slot);
+  while ((object = g_weak_ref_get (&weak)) != NULL)
+    {
+      g_object_unref (object);
+      g_usleep (100);
+    }
+  g_weak_ref_clear (&weak);
+}
+
+static void
+nothing_in_thread (GTask        *task,
+                   gpointer      source,
+                   gpointer      data,
+                   GCancellable *cancellable)
+{
+  g_task_return_boolean (task, TRUE);
+}
+
+/* GTask's thread pool and the main context's wakeup descriptor, made
+ * before the descriptors are counted. */
+static void
+warm_up_async (void)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GTask *task = g_task_new (NULL, NULL, store_result, &result);
+
+  g_task_run_in_thread (task, nothing_in_thread);
+  g_object_unref (task);
+  wait_for_result (&result);
+  drop_result (&result);
+}
+
+static void
+run_file_async (Ctx            *c,
+                const Scenario *s)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  GTempFile *file;
+
+  step (c, "create-async", SF_NONE);
+  g_temp_file_create_async (scratch, "fi-", ".tmp",
+                            (s->flags & S_ANONYMOUS) ? G_TEMP_FILE_FLAGS_ANONYMOUS : 0,
+                            G_PRIORITY_DEFAULT, NULL, store_result, &result);
+  file = g_temp_file_create_finish (wait_for_result (&result), &error);
+  drop_result (&result);
+  if (!step_end (c, file != NULL, error))
+    {
+      expect_empty (scratch, "right after create-async failed");
+      return;
+    }
+  if (!(s->flags & S_ANONYMOUS))
+    expect_mode (g_temp_file_get_path (file), 0600, "after create-async");
+
+  step (c, "unref", SF_NO_GERROR);
+  g_object_unref (file);
+  step_end (c, TRUE, NULL);
+}
+
 /* GTempDir scenarios ----------------------------------------------------------- */
 
 #define DEEP_LEVELS 17   /* more than the walk's 16 open frames */
@@ -963,7 +1052,16 @@ run_dir_cleanup (Ctx            *c,
   if (s->flags & S_CLEANUP)
     {
       step (c, "cleanup", SF_NONE);
-      ok = g_temp_dir_cleanup (dir, NULL, &error);
+      if (s->flags & S_ASYNC)
+        {
+          g_autoptr(GAsyncResult) result = NULL;
+
+          g_temp_dir_cleanup_async (dir, G_PRIORITY_DEFAULT, NULL, store_result, &result);
+          ok = g_temp_dir_cleanup_finish (dir, wait_for_result (&result), &error);
+          drop_result (&result);
+        }
+      else
+        ok = g_temp_dir_cleanup (dir, NULL, &error);
       ok = step_end (c, ok, error);
 
       if (ok && (s->flags & S_IGNORE_ERRORS) && test_exists (path))
@@ -1332,10 +1430,13 @@ static const Scenario scenarios[] = {
   { "file-anonymous-persist-sync-noreplace", run_temp_file,
     S_ANONYMOUS | S_PERSIST | S_SYNC | S_NOREPLACE },
   { "file-at-exit", run_temp_file, S_AT_EXIT },
+  { "file-create-async", run_file_async, S_ASYNC },
+  { "file-anonymous-create-async", run_file_async, S_ANONYMOUS | S_ASYNC },
   { "dir-create", run_dir_create, 0 },
   { "dir-cleanup-tree", run_dir_cleanup, S_CLEANUP },
   { "dir-cleanup-tree-ignore-errors", run_dir_cleanup, S_CLEANUP | S_IGNORE_ERRORS, TRUE },
   { "dir-dispose-tree", run_dir_cleanup, 0, TRUE },
+  { "dir-cleanup-tree-async", run_dir_cleanup, S_CLEANUP | S_ASYNC, TRUE },
   { "dir-tree-at-exit", run_dir_create, S_AT_EXIT },
   { "dir-persist", run_dir_persist, 0 },
   { "dir-persist-noreplace", run_dir_persist, S_NOREPLACE },
@@ -1344,6 +1445,7 @@ static const Scenario scenarios[] = {
   { "spooled-truncate-rollover", run_spooled_truncate, 0 },
   { "spooled-get-fd", run_spooled_get_fd, 0 },
   { "mkstemp", run_mkstemp, 0 },
+  { "mkstemp-no-getrandom", run_mkstemp, S_NO_GETRANDOM },
   { "mkdtemp", run_mkdtemp, 0 },
   { "get-tempdir", run_get_tempdir, 0 },
 };
@@ -1366,6 +1468,15 @@ child_main (const Scenario *s)
   guint fds_before;
 
   alarm (CASE_TIMEOUT_SECONDS);
+  if (s->flags & S_ASYNC)
+    warm_up_async ();
+  if (s->flags & S_NO_GETRANDOM)
+    {
+      /* Every getrandom() says ENOSYS, uncounted: the library reads
+       * /dev/urandom, and those calls are the ones made to fail. */
+      ctl->always_kind = FAULT_KIND_GETRANDOM;
+      ctl->always_errno = ENOSYS;
+    }
 
   fds_before = test_count_fds ();
   ctl->paused = 1;
@@ -1446,6 +1557,8 @@ run_case (const Scenario *s,
   ctl->fired_step = 0;
   ctl->fired_kind = 0;
   ctl->fired_watched = 0;
+  ctl->always_kind = 0;
+  ctl->always_errno = 0;
   ctl->mismatch = 0;
   g_strlcpy (ctl->watch, scratch, sizeof ctl->watch);
 

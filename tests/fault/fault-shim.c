@@ -149,6 +149,9 @@ fault_enter (int         dirfd,
   if (UNLIKELY (c == NULL) || !c->armed || c->paused)
     return 0;
 
+  if (c->always_kind != 0 && c->always_kind == (int) kind)
+    return c->always_errno;
+
   if (qualifier != NULL)
     snprintf (name, sizeof name, "%s(%s)", base, qualifier);
   else

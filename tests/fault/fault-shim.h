@@ -80,6 +80,8 @@ typedef struct
   int           fail_errno;
   char          expect_name[FAULT_NAME_MAX];   /* what call fail_at must be */
   char          watch[256];     /* a directory: calls about what is in it are marked */
+  int           always_kind;    /* every call of this kind fails, uncounted (an old */
+  int           always_errno;   /* kernel, a file system without a feature); 0: none */
 
   /* Set by the shim. */
   long          count;          /* calls counted so far */
