@@ -84,11 +84,13 @@
 #include <fcntl.h>
 #include <link.h>
 #include <locale.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
@@ -337,6 +339,7 @@ typedef struct
   int      exit_step;       /* the step of the library's exit pass */
   gboolean deferred;        /* something may stay until the exit pass */
   gboolean finished;        /* the child got to its end */
+  char     skip[128];       /* why the scenario cannot run here */
   gsize    problems_len;
   char     problems[8192];
 } Report;
@@ -1156,6 +1159,72 @@ run_dir_persist (Ctx            *c,
   step_end (c, TRUE, NULL);
 }
 
+/* A bind mount of the scratch file system inside the tree: the walk must
+ * report it (G_IO_ERROR_BUSY) and never empty it, whatever fails. Only the
+ * mount id tells a bind mount from a directory (DESIGN.md §4), so when
+ * asking for it fails the walk must use its next means. Needs root: the
+ * child mounts in a private mount namespace of its own. */
+static void
+run_dir_bind_mount (Ctx            *c,
+                    const Scenario *s)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *outside = g_build_filename (scratch2, "outside", NULL);
+  g_autofree char *keep = g_build_filename (outside, "keep", NULL);
+  g_autofree char *path = NULL;
+  g_autofree char *bound = NULL;
+  g_autofree char *file = NULL;
+  GTempDir *dir;
+  gboolean ok;
+
+  if (!test_is_root () || unshare (CLONE_NEWNS) != 0 ||
+      mount ("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0)
+    {
+      g_strlcpy (report->skip, "needs root and a mount namespace of its own",
+                 sizeof report->skip);
+      return;
+    }
+
+  dir = make_dir_unarmed (s);
+  path = g_strdup (g_temp_dir_get_path (dir));
+  bound = g_build_filename (path, "sub", "bound", NULL);
+  g_assert_no_errno (g_mkdir_with_parents (bound, 0700));
+  file = g_build_filename (path, "sub", "a", NULL);
+  test_write_file (file, PAYLOAD);
+  g_assert_no_errno (g_mkdir (outside, 0700));
+  test_write_file (keep, OLD_CONTENT);
+  g_assert_no_errno (mount (outside, bound, "none", MS_BIND, NULL));
+
+  step (c, "cleanup", SF_NONE);
+  ok = g_temp_dir_cleanup (dir, NULL, &error);
+  pause_shim ();
+  if (ok)
+    problem ("cleanup: succeeded with a bind mount inside the tree");
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY) &&
+           !(fired_in_step () &&
+             classify (ctl->fired_kind, ctl->fail_errno, SF_NONE) != EXPECT_RECOVER &&
+             error->domain == G_IO_ERROR &&
+             code_allowed (ctl->fired_kind, ctl->fail_errno, error->code)))
+    problem ("cleanup: error code %s, expected busy%s%s: %s", code_name (error->code),
+             fired_in_step () ? " or the code of " : "", fired_in_step () ? fired_call () : "",
+             error->message);
+  expect_file (keep, OLD_CONTENT, "after cleanup (a file on the bind mount)");
+  if (!test_exists (bound))
+    problem ("after cleanup: the mount point %s was removed", bound);
+
+  g_assert_no_errno (umount (bound));
+  g_clear_error (&error);
+  step (c, "cleanup-again", SF_NONE);
+  ok = g_temp_dir_cleanup (dir, NULL, &error);
+  if (step_end (c, ok, error))
+    expect_absent (path, "after the cleanup once unmounted");
+  test_remove_tree (outside);
+
+  step (c, "unref", SF_NO_GERROR);
+  g_object_unref (dir);
+  step_end (c, TRUE, NULL);
+}
+
 /* GSpooledStream scenarios -------------------------------------------------------- */
 
 #define SPOOL_MAX   16
@@ -1438,6 +1507,7 @@ static const Scenario scenarios[] = {
   { "dir-dispose-tree", run_dir_cleanup, 0, TRUE },
   { "dir-cleanup-tree-async", run_dir_cleanup, S_CLEANUP | S_ASYNC, TRUE },
   { "dir-tree-at-exit", run_dir_create, S_AT_EXIT },
+  { "dir-cleanup-bind-mount", run_dir_bind_mount, 0 },
   { "dir-persist", run_dir_persist, 0 },
   { "dir-persist-noreplace", run_dir_persist, S_NOREPLACE },
   { "dir-persist-sync", run_dir_persist, S_SYNC },
@@ -1711,9 +1781,11 @@ run_scenario (const Scenario *s,
   guint cases = 0;
 
   reset_scratch ();
-  if (!count_calls (s, &trace, &verdict))
+  if (!count_calls (s, &trace, &verdict) || report->skip[0] != '\0')
     {
-      tap_point (FALSE, s->name, verdict);
+      g_autofree char *label = g_strdup_printf ("%s # SKIP %s", s->name, report->skip);
+
+      tap_point (report->skip[0] != '\0', report->skip[0] != '\0' ? label : s->name, verdict);
       g_free (trace.calls);
       g_free (trace.steps);
       return;
