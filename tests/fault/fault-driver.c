@@ -16,10 +16,19 @@
  * and dup. Nothing about the library's call sequence is written here: it
  * is discovered.
  *
- * For each scenario below (create a named or anonymous file, write and
- * persist with each flag, cleanup, a GTempDir's creation, cleanup and
- * removal of a tree and persist, a spooled stream rolling over, mkstemp,
- * mkdtemp, get_tempdir, and objects left for the exit pass):
+ * Calls on descriptors count only for files, directories and devices, so
+ * GLib's own machinery (the eventfd of a GMainContext, pipes, the terminal)
+ * is never touched; malloc, pthread and libc's internal calls do not go
+ * through the PLT and are not seen either. check-imports.py fails the
+ * suite when the library imports a libc function the shim does not know.
+ *
+ * For each scenario below (create a named or anonymous file, synchronously
+ * or not, with and without O_TMPFILE, write and persist with each flag,
+ * with and without renameat2, cleanup, a GTempDir's creation, cleanup and
+ * removal of a tree with every shape the walk handles, a bind mount inside
+ * it, persist, a spooled stream rolling over by write, truncate and
+ * get_fd, mkstemp with and without getrandom, mkdtemp, get_tempdir, and
+ * objects left for the exit pass):
  *
  *  1. The parent forks a child that runs the scenario with the shim armed
  *     and no failure: the shim records every call (its name, its kind, the
@@ -68,6 +77,18 @@
  * exit pass), that nothing at all is left; a failure made in the exit pass
  * itself is the one case that may leave something. A crash, an abort (a
  * critical is fatal here) or a hang is a failure of the case.
+ *
+ * Where it runs. The scratch directories are on /dev/shm when it is a
+ * tmpfs (FAULT_SCRATCH=tmpdir keeps them under TMPDIR): a case creates and
+ * removes a few dozen entries, and on a disk other jobs keep busy ext4's
+ * journal made the run ten times slower; the file system is not what is
+ * tested. Under AddressSanitizer (the _asan stage) the driver preloads
+ * libasan before the shim, which ASan requires (its interceptors then call
+ * the shim, which calls libc), and meson passes --quick: per call, the
+ * first errno of its list and those the library treats apart, and no
+ * scenario that only repeats another's code; LeakSanitizer then checks
+ * every child's exit for memory lost on an error path. Valgrind is left
+ * out: thousands of children under memcheck would take an hour.
  *
  * Output is TAP: one test point per scenario baseline and per (scenario,
  * call, errno) group; a failing group prints one reproducer per failing
