@@ -111,6 +111,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -1605,16 +1606,6 @@ child_main (const Scenario *s)
   exit (0);
 }
 
-typedef struct
-{
-  long      fail_at;
-  int       fail_errno;
-  char      name[FAULT_NAME_MAX];
-  int       kind;
-  int       step;
-  char     *verdict;    /* NULL: passed */
-} Case;
-
 static void
 reset_scratch (void)
 {
@@ -1976,7 +1967,7 @@ pick_scratch_root (const char *tmpdir)
   struct statfs fs;
 
   if (g_strcmp0 (g_getenv ("FAULT_SCRATCH"), "tmpdir") != 0 &&
-      statfs ("/dev/shm", &fs) == 0 && fs.f_type == 0x01021994 /* TMPFS_MAGIC */ &&
+      statfs ("/dev/shm", &fs) == 0 && fs.f_type == TMPFS_MAGIC &&
       access ("/dev/shm", W_OK) == 0)
     {
       char *root = g_mkdtemp (g_strdup ("/dev/shm/gtempfile-fault-XXXXXX"));
