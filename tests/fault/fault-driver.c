@@ -106,6 +106,7 @@
 #include <fcntl.h>
 #include <link.h>
 #include <locale.h>
+#include <malloc.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -1561,11 +1562,23 @@ find_scenario (const char *name)
 
 /* One run, in a child --------------------------------------------------------------- */
 
+/* What fresh heap memory holds in a child (glibc's M_PERTURB: allocations
+ * are filled with its complement, freed memory with it): zeros for every
+ * run, so that the runs are identical whatever the parent allocated
+ * meanwhile; 0xfe for a second baseline, which must make the same calls.
+ * FAULT_PERTURB=N runs everything with M_PERTURB N (meson's random
+ * MALLOC_PERTURB_ is overridden: a run must not depend on it). */
+#define PERTURB_ZERO_FILL 0xff
+#define PERTURB_FE_FILL   0x01
+static int heap_perturb = PERTURB_ZERO_FILL;
+
 static G_GNUC_NORETURN void
 child_main (const Scenario *s)
 {
   Ctx c = { 0, };
   guint fds_before;
+
+  mallopt (M_PERTURB, heap_perturb);
 
   alarm (CASE_TIMEOUT_SECONDS);
   /* The fallbacks of the platform layer, as on a system without the
@@ -1742,6 +1755,44 @@ trace_step (const Trace *trace,
   return step >= 1 && step <= trace->n_steps ? trace->steps[step - 1] : "?";
 }
 
+/* The baseline again with other garbage in fresh memory: a library that
+ * reads memory it never wrote behaves differently (valgrind tells where). */
+static char *
+check_other_heap (const Scenario *s,
+                  const Trace    *trace)
+{
+  g_autofree char *verdict = NULL;
+  GString *text = g_string_new (NULL);
+
+  int was = heap_perturb;
+
+  heap_perturb = PERTURB_FE_FILL;
+  verdict = run_case (s, 0, 0, NULL);
+  heap_perturb = was;
+
+  if (verdict != NULL)
+    g_string_append (text, verdict);
+  for (long k = 0; k < MIN (trace->n, ctl->count); k++)
+    if (strcmp (trace->calls[k].name, ctl->trace[k].name) != 0)
+      {
+        g_string_append_printf (text, "call %ld is %s, not %s as with zeros\n", k + 1,
+                                ctl->trace[k].name, trace->calls[k].name);
+        break;
+      }
+  if (text->len == 0 && ctl->count != trace->n)
+    g_string_append_printf (text, "%ld calls, not %ld as with zeros\n", ctl->count, trace->n);
+  if (text->len > 0)
+    g_string_append_printf (text, "reproduce: FAULT_PERTURB=%d fault-driver --list %s; "
+                            "valgrind shows the uninitialised read\n", PERTURB_FE_FILL,
+                            s->name);
+  if (text->len == 0)
+    {
+      g_string_free (text, TRUE);
+      return NULL;
+    }
+  return g_string_free (text, FALSE);
+}
+
 static void
 print_trace (const Trace *trace)
 {
@@ -1802,6 +1853,7 @@ run_scenario (const Scenario *s,
   g_autoptr(GHashTable) by_label = g_hash_table_new (g_str_hash, g_str_equal);
   g_autofree char *verdict = NULL;
   g_autofree char *baseline = NULL;
+  g_autofree char *other_heap = NULL;
   Trace trace = { 0, };
   gint64 start = g_get_monotonic_time ();
   guint cases = 0;
@@ -1817,6 +1869,7 @@ run_scenario (const Scenario *s,
       return;
     }
   baseline = g_strdup_printf ("%s: baseline, %ld calls", s->name, trace.n);
+  other_heap = check_other_heap (s, &trace);
 
   for (long k = 0; k < trace.n; k++)
     {
@@ -1866,6 +1919,12 @@ run_scenario (const Scenario *s,
     }
 
   tap_point (TRUE, baseline, NULL);
+  {
+    g_autofree char *label = g_strdup_printf ("%s: baseline again, fresh memory filled with "
+                                              "0xfe, not zeros", s->name);
+
+    tap_point (other_heap == NULL, label, other_heap);
+  }
   for (guint i = 0; i < groups->len; i++)
     {
       Group *group = g_ptr_array_index (groups, i);
@@ -2035,6 +2094,8 @@ main (int    argc,
   int fd;
 
   ensure_shim (argv);
+  if (g_getenv ("FAULT_PERTURB") != NULL)
+    heap_perturb = atoi (g_getenv ("FAULT_PERTURB"));
 
   for (int i = 1; i < argc; i++)
     {
