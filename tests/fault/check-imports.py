@@ -7,9 +7,10 @@ reorganised cannot escape the fault-injection suite unseen.
     check-imports.py NM LIBRARY SHIM
 
 Functions that touch no file system (memory, strings, threads, signal
-masks, the process id, sleeping, translation, the sanitizers' runtime) are
-allowed without interposing; so is munmap, which cannot fail on what the
-library maps. A raw syscall() would bypass the shim: it is reported too.
+masks, the process id, limits, sleeping, translation, the sanitizers'
+runtime) are allowed without interposing, and so are those that cannot
+fail: munmap on what the library maps, rewinddir, sync and arc4random_buf
+return nothing. A raw syscall() would bypass the shim: it is reported too.
 """
 
 import re
@@ -22,7 +23,8 @@ NOT_IO = re.compile(
     r"|^__cxa_\w+$|^_ITM_\w+$|^__gmon_start__$|^__errno_location$|^__tls_get_addr$"
     r"|^__register_atfork$|^__stack_chk_fail$"
     r"|^getpid$|^getuid$|^geteuid$|^getgid$|^getegid$|^nanosleep$|^clock_gettime$|^time$"
-    r"|^munmap$|^getenv$|^secure_getenv$"
+    r"|^munmap$|^rewinddir$|^sync$|^arc4random(_buf|_uniform)?$"
+    r"|^getrlimit(64)?$|^getenv$|^secure_getenv$"
     r"|^(malloc|calloc|realloc|free|qsort)$"
     r"|^(bindtextdomain|bind_textdomain_codeset|textdomain|dgettext|dcgettext|gettext)$"
     r"|^__(asan|ubsan|lsan|sanitizer|sancov)_\w+$|^__sanitizer_\w+$"

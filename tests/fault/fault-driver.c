@@ -12,8 +12,8 @@
  * their "64" and pre-2.33 "__xstat" names), access, mkdir, mkdirat, rmdir,
  * unlink, unlinkat, rename, renameat, renameat2, link, linkat, fsync,
  * fdatasync, syncfs, chmod, fchmod, fchmodat, flock, getdents64, opendir,
- * fdopendir, readdir, getrandom, name_to_handle_at, mmap, fcntl (F_DUPFD)
- * and dup. Nothing about the library's call sequence is written here: it
+ * fdopendir, readdir, closedir, getrandom, name_to_handle_at, mmap, fcntl
+ * (F_DUPFD) and dup. Nothing about the library's call sequence is written here: it
  * is discovered.
  *
  * Calls on descriptors count only for files, directories and devices, so

@@ -507,6 +507,21 @@ opendir (const char *path)
   return real_opendir (path);
 }
 
+/* closedir() closes the descriptor whatever it says, as close() does. */
+EXPORT int
+closedir (DIR *dir)
+{
+  int e;
+  int res;
+
+  RESOLVE (closedir);
+  e = FD_ENTER (dirfd (dir), "closedir", NULL, FAULT_KIND_CLOSE);
+  res = real_closedir (dir);
+  if (e != 0 && res == 0)
+    FAIL_WITH (e, -1);
+  return res;
+}
+
 #define DEFINE_READDIR(fn, type) \
   EXPORT type * \
   fn (DIR *dir) \
