@@ -23,17 +23,23 @@
  * suite when the library imports a libc function the shim does not know.
  *
  * For each scenario below (create a named or anonymous file, synchronously
- * or not, with and without O_TMPFILE, write and persist with each flag,
- * with and without renameat2, cleanup, a GTempDir's creation, cleanup and
- * removal of a tree with every shape the walk handles, a bind mount inside
- * it, persist, a spooled stream rolling over by write, truncate and
- * get_fd, mkstemp with and without getrandom, mkdtemp, get_tempdir, and
- * objects left for the exit pass):
+ * or not, write and persist with each flag, cleanup, a GTempDir's
+ * creation, cleanup and removal of a tree with every shape the walk
+ * handles, a bind mount inside it, persist, a spooled stream rolling over
+ * by write, truncate and get_fd, mkstemp, mkdtemp, get_tempdir, objects
+ * left for the exit pass; and again with features of the platform layer
+ * turned off by its test hook, so that each fallback's own calls fail:
+ * O_TMPFILE, renameat2, getrandom, /proc, syncfs, getdents64, O_PATH, the
+ * statx and name_to_handle_at mount ids):
  *
  *  1. The parent forks a child that runs the scenario with the shim armed
  *     and no failure: the shim records every call (its name, its kind, the
  *     step it belongs to) in memory shared with the parent. This baseline
  *     must pass every invariant below too.
+ *     It runs a second time with fresh heap memory filled with 0xfe rather
+ *     than zeros (glibc's M_PERTURB; every other run gets zeros, so that
+ *     runs are identical whatever the parent allocated meanwhile): a
+ *     library that reads memory it never wrote shows up there.
  *  2. Then, for every recorded call k and every errno that this kind of
  *     call can really return on a local file system (the table errno_table
  *     below), a fresh child runs the scenario again with call k made to
