@@ -18,13 +18,15 @@ import subprocess
 import sys
 
 NOT_IO = re.compile(
-    r"^(mem|str|__mem|__str|wmem|wcs)\w*$"
+    r"^(memcpy|memmove|memset|memcmp|memchr|memrchr|mempcpy|memmem)$"
+    r"|^(str|__str|wcs)\w*$"
     r"|^pthread_\w+$|^sig\w+$|^raise$|^abort$|^__assert_fail$"
     r"|^__cxa_\w+$|^_ITM_\w+$|^__gmon_start__$|^__errno_location$|^__tls_get_addr$"
     r"|^__register_atfork$|^__stack_chk_fail$"
     r"|^getpid$|^getuid$|^geteuid$|^getgid$|^getegid$|^nanosleep$|^clock_gettime$|^time$"
     r"|^munmap$|^rewinddir$|^sync$|^arc4random(_buf|_uniform)?$"
-    r"|^getrlimit(64)?$|^getenv$|^secure_getenv$"
+    r"|^getrlimit(64)?$|^getenv$|^secure_getenv$|^_?_?environ$|^dladdr$"
+    r"|^kill$|^waitpid$|^poll$|^sched_yield$|^posix_spawn(attr|_file_actions)_\w+$"
     r"|^(malloc|calloc|realloc|free|qsort)$"
     r"|^(bindtextdomain|bind_textdomain_codeset|textdomain|dgettext|dcgettext|gettext)$"
     r"|^__(asan|ubsan|lsan|sanitizer|sancov)_\w+$|^__sanitizer_\w+$"

@@ -131,6 +131,7 @@
 
 #include "gtempfile.h"
 #include "gtempfile-platform-private.h"
+#include "gtempfile-guardian-private.h"
 #include "test-common.h"
 #include "fault-shim.h"
 
@@ -148,7 +149,8 @@ typedef struct
 
 #define E(x) { x, #x }
 static const Errno errno_names[] = {
-  E (EACCES), E (EBUSY), E (EDQUOT), E (EEXIST), E (EFBIG), E (EINTR), E (EINVAL), E (EIO),
+  E (EACCES), E (EAGAIN), E (EBUSY), E (EDQUOT), E (EEXIST), E (EFBIG), E (EINTR), E (EINVAL),
+  E (EIO),
   E (EISDIR), E (EMFILE), E (EMLINK), E (ENFILE), E (ENOLCK), E (ENOMEM), E (ENOSPC),
   E (ENOSYS), E (EOPNOTSUPP), E (EPERM), E (EROFS), E (EWOULDBLOCK), E (EXDEV),
 };
@@ -218,6 +220,9 @@ static const int *const errno_table[FAULT_N_KINDS] = {
   [FAULT_KIND_MMAP] = (const int[]) { ENOMEM, 0 },
   [FAULT_KIND_DUP] = (const int[]) { EMFILE, 0 },
   [FAULT_KIND_ACCESS] = (const int[]) { EACCES, EIO, ENOMEM, 0 },
+  [FAULT_KIND_MEMFD] = (const int[]) { EMFILE, ENFILE, ENOMEM, 0 },
+  [FAULT_KIND_PIPE] = (const int[]) { EMFILE, ENFILE, 0 },
+  [FAULT_KIND_SPAWN] = (const int[]) { EAGAIN, ENOMEM, 0 },
 };
 
 /* --quick (the sanitizer build, where each case costs ten times more):
@@ -370,6 +375,7 @@ typedef struct
   int      exit_step;       /* the step of the library's exit pass */
   gboolean deferred;        /* something may stay until the exit pass */
   gboolean finished;        /* the child got to its end */
+  gboolean killed;          /* it killed itself with SIGKILL, as the scenario says */
   char     skip[128];       /* why the scenario cannot run here */
   gsize    problems_len;
   char     problems[8192];
@@ -639,6 +645,7 @@ enum
   S_AT_EXIT = 1 << 8,       /* the objects are still alive at exit */
   S_NO_GETRANDOM = 1 << 9,  /* as on a kernel without getrandom: /dev/urandom */
   S_ASYNC = 1 << 10,        /* the asynchronous variant, in a GTask thread */
+  S_GUARDIAN_FALLBACKS = 1 << 11,  /* no memfd, no pidfd: shm_open and the death pipe */
 };
 
 typedef struct _Scenario Scenario;
@@ -1253,6 +1260,52 @@ run_dir_bind_mount (Ctx            *c,
   step_end (c, TRUE, NULL);
 }
 
+/* The guardian: installed (or failing to install, reporting it and leaving
+ * nothing: no descriptor, no shared memory object), then a named file, then
+ * SIGKILL, after which the guardian must remove the file. */
+static void
+run_guardian (Ctx            *c,
+              const Scenario *s)
+{
+  g_autoptr(GError) error = NULL;
+  GTempFile *file;
+  gboolean installed;
+
+  if (g_getenv ("GTEMPFILE_GUARDIAN_PROGRAM") == NULL)
+    {
+      g_strlcpy (report->skip, "GTEMPFILE_GUARDIAN_PROGRAM is not set", sizeof report->skip);
+      return;
+    }
+  if (s->flags & S_GUARDIAN_FALLBACKS)
+    _g_tempfile_set_guardian_fallbacks_for_testing (TRUE);
+
+  step (c, "install-guardian", SF_NONE);
+  installed = g_tempfile_install_guardian (&error);
+  installed = step_end (c, installed, error);
+
+  g_clear_error (&error);
+  step (c, "create", SF_NONE);
+  file = g_temp_file_new_full (scratch, "fi-", ".tmp", 0, NULL, &error);
+  step_end (c, file != NULL, error);
+
+  if (installed)
+    {
+      /* Nothing of this process's runs any more: the guardian removes what
+       * is left. (An installed guardian keeps a descriptor here where it
+       * has no pidfd: the descriptors are not counted then.) */
+      pause_shim ();
+      report->killed = TRUE;
+      report->finished = TRUE;
+      kill (getpid (), SIGKILL);
+    }
+  if (file == NULL)
+    return;
+
+  step (c, "unref", SF_NO_GERROR);
+  g_object_unref (file);
+  step_end (c, TRUE, NULL);
+}
+
 /* GSpooledStream scenarios -------------------------------------------------------- */
 
 #define SPOOL_MAX   16
@@ -1555,6 +1608,8 @@ static const Scenario scenarios[] = {
   { "mkstemp-no-getrandom", run_mkstemp, S_NO_GETRANDOM },
   { "mkdtemp", run_mkdtemp, 0 },
   { "get-tempdir", run_get_tempdir, 0 },
+  { "guardian-sigkill", run_guardian, 0 },
+  { "guardian-sigkill-fallbacks", run_guardian, S_GUARDIAN_FALLBACKS },
 };
 
 static const Scenario *
@@ -1686,7 +1741,20 @@ run_case (const Scenario *s,
     g_assert_cmpint (errno, ==, EINTR);
   ctl->armed = 0;
 
-  if (WIFSIGNALED (status))
+  if (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL && report->killed)
+    {
+      /* As the scenario says: the guardian removes what is left, "within
+       * about a second of the death". */
+      for (guint i = 0; i < 50; i++)
+        {
+          g_autofree char *left = list_dir (scratch);
+
+          if (left == NULL)
+            break;
+          g_usleep (100 * 1000);
+        }
+    }
+  else if (WIFSIGNALED (status))
     g_string_append_printf (verdict, "the child was killed by signal %d (%s)%s\n",
                             WTERMSIG (status), g_strsignal (WTERMSIG (status)),
                             WTERMSIG (status) == SIGALRM ? ": it hung" : "");
@@ -1705,6 +1773,22 @@ run_case (const Scenario *s,
                             "deterministic\n", fail_at, expect_name);
 
   g_string_append_len (verdict, report->problems, report->problems_len);
+
+  /* No shared memory object of the guardian outlives its process. */
+  {
+    g_autoptr(GDir) shm = g_dir_open ("/dev/shm", 0, NULL);
+    g_autofree char *prefix = g_strdup_printf ("gtempfile-guardian-%ld-", (long) pid);
+    const char *name;
+
+    while (shm != NULL && (name = g_dir_read_name (shm)) != NULL)
+      if (g_str_has_prefix (name, prefix))
+        {
+          g_autofree char *path = g_build_filename ("/dev/shm", name, NULL);
+
+          g_string_append_printf (verdict, "left in /dev/shm: %s\n", name);
+          g_unlink (path);
+        }
+  }
 
   /* After the exit pass nothing is left, unless it was the exit pass that
    * was made to fail. */

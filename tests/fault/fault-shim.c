@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <spawn.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -831,6 +832,78 @@ name_to_handle_at (int dirfd, const char *path, struct file_handle *handle, int 
   if ((e = fault_enter (dirfd, path, "name_to_handle_at", NULL, FAULT_KIND_NAME_TO_HANDLE)) != 0)
     FAIL_WITH (e, -1);
   return real_name_to_handle_at (dirfd, path, handle, mount_id, flags);
+}
+
+/* Shared memory and processes (the guardian) -------------------------------- */
+
+EXPORT int
+memfd_create (const char *name, unsigned int flags)
+{
+  int e;
+
+  RESOLVE (memfd_create);
+  if ((e = fault_enter (-1, NULL, "memfd_create", NULL, FAULT_KIND_MEMFD)) != 0)
+    FAIL_WITH (e, -1);
+  return real_memfd_create (name, flags);
+}
+
+EXPORT int
+shm_open (const char *name, int flags, mode_t mode)
+{
+  const char *qualifier;
+  FaultKind kind = open_kind (flags, &qualifier);
+  int e;
+
+  RESOLVE (shm_open);
+  if ((e = fault_enter (AT_FDCWD, name, "shm_open", qualifier, kind)) != 0)
+    FAIL_WITH (e, -1);
+  return real_shm_open (name, flags, mode);
+}
+
+EXPORT int
+shm_unlink (const char *name)
+{
+  int e;
+
+  RESOLVE (shm_unlink);
+  if ((e = fault_enter (AT_FDCWD, name, "shm_unlink", NULL, FAULT_KIND_UNLINK)) != 0)
+    FAIL_WITH (e, -1);
+  return real_shm_unlink (name);
+}
+
+EXPORT int
+pipe (int fds[2])
+{
+  int e;
+
+  RESOLVE (pipe);
+  if ((e = fault_enter (-1, NULL, "pipe", NULL, FAULT_KIND_PIPE)) != 0)
+    FAIL_WITH (e, -1);
+  return real_pipe (fds);
+}
+
+EXPORT int
+pipe2 (int fds[2], int flags)
+{
+  int e;
+
+  RESOLVE (pipe2);
+  if ((e = fault_enter (-1, NULL, "pipe2", NULL, FAULT_KIND_PIPE)) != 0)
+    FAIL_WITH (e, -1);
+  return real_pipe2 (fds, flags);
+}
+
+/* posix_spawn returns the error instead of setting errno. */
+EXPORT int
+posix_spawn (pid_t *pid, const char *path, const posix_spawn_file_actions_t *actions,
+             const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+  int e;
+
+  RESOLVE (posix_spawn);
+  if ((e = fault_enter (AT_FDCWD, path, "posix_spawn", NULL, FAULT_KIND_SPAWN)) != 0)
+    return e;
+  return real_posix_spawn (pid, path, actions, attr, argv, envp);
 }
 
 /* Randomness and memory -------------------------------------------------- */

@@ -55,6 +55,9 @@ typedef enum
   FAULT_KIND_FCNTL,
   FAULT_KIND_DUP,
   FAULT_KIND_ACCESS,
+  FAULT_KIND_MEMFD,              /* memfd_create */
+  FAULT_KIND_PIPE,               /* pipe, pipe2 */
+  FAULT_KIND_SPAWN,              /* posix_spawn, which returns the error */
   FAULT_N_KINDS
 } FaultKind;
 
