@@ -27,8 +27,10 @@
  * creation, cleanup and removal of a tree with every shape the walk
  * handles, a bind mount inside it, persist, a spooled stream rolling over
  * by write, truncate and get_fd, mkstemp, mkdtemp, get_tempdir, objects
- * left for the exit pass; and again with features of the platform layer
- * turned off by its test hook, so that each fallback's own calls fail:
+ * left for the exit pass, the guardian installed and then SIGKILL (after
+ * which it must remove what is left); and again with features of the
+ * platform layer turned off by its test hook, so that each fallback's own
+ * calls fail:
  * O_TMPFILE, renameat2, getrandom, /proc, syncfs, getdents64, O_PATH, the
  * statx and name_to_handle_at mount ids):
  *
