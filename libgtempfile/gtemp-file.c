@@ -114,6 +114,11 @@ struct _GTempFile
   GError        *init_error;
 
   int            fd;         /* -1 before initialization and once closed */
+  /* A name that an anonymous file got from a persist that failed after
+   * linking it: such a file can be linked only once, so the name is kept,
+   * registered, until a persist moves it into place or the file goes. */
+  char          *hidden_name;
+  GTempfileSlot *hidden_slot;
   gint64         pid;        /* the process that created it */
   GTempfileSlot *slot;       /* registered for removal at exit while delete is set */
 
@@ -294,6 +299,21 @@ _g_temp_file_set_op_error (GTempFile    *self,
   (G_TEMP_FILE_FLAGS_ANONYMOUS | G_TEMP_FILE_FLAGS_KEEP | G_TEMP_FILE_FLAGS_KEEP_ON_CLOSE)
 #define TEMP_PERSIST_FLAGS_KNOWN (G_TEMP_PERSIST_NO_REPLACE | G_TEMP_PERSIST_SYNC)
 
+/* An anonymous file goes when it is closed: so does the name a failed
+ * persist left it (not in a child made with fork(): the parent's). */
+static void
+drop_hidden_name (GTempFile *self)
+{
+  if (self->hidden_name == NULL || self->pid != _g_tempfile_sys_getpid ())
+    return;
+
+  if (_g_tempfile_sys_unlink (self->hidden_name) == 0 || errno == ENOENT)
+    _g_tempfile_registry_release (self->hidden_slot);
+  /* Otherwise it stays registered: the exit pass tries again. */
+  self->hidden_slot = NULL;
+  g_clear_pointer (&self->hidden_name, g_free);
+}
+
 /* Closes the descriptor, first removing the name if delete-on-close says
  * so. Once: later calls do nothing. */
 static gboolean
@@ -309,6 +329,7 @@ really_close (GTempFile  *self,
    * let go of it. */
   if (self->delete_on_close && removes_automatically (self))
     remove_name (self, &local_error);
+  drop_hidden_name (self);
 
   if (_g_tempfile_sys_close (self->fd) != 0 && local_error == NULL)
     {
@@ -371,6 +392,7 @@ g_temp_file_finalize (GObject *object)
   g_clear_object (&self->output);
   _g_tempfile_path_clear (&self->name);
   g_clear_error (&self->init_error);
+  g_free (self->hidden_name);
   g_free (self->dir);
   g_free (self->prefix);
   g_free (self->suffix);
@@ -1261,53 +1283,58 @@ persist_anonymous (GTempFile   *self,
                    gboolean     no_replace,
                    GError     **error)
 {
-  g_autofree char *target_dir = NULL;
-  g_autofree char *sibling = NULL;
-  GTempfileSlot *sibling_slot = NULL;
-  int errsv;
+  int res;
 
-  /* The mode is set when the file gets a name (DESIGN.md §3): until now
-   * nobody else could open it, whatever the umask made of it. */
-  if (_g_tempfile_sys_set_private_mode (self->fd) != 0)
+  if (self->hidden_name == NULL)
     {
-      errsv = errno;
-      set_link_error (self, errsv, target, error);
-      return FALSE;
-    }
+      g_autofree char *target_dir = NULL;
 
-  if (no_replace)
-    {
-      if (_g_tempfile_sys_link_fd (self->fd, target) != 0)
+      /* The mode is set when the file gets a name (DESIGN.md §3): until
+       * now nobody else could open it, whatever the umask made of it. */
+      if (_g_tempfile_sys_set_private_mode (self->fd) != 0)
         {
-          errsv = errno;
-          set_link_error (self, errsv, target, error);
+          set_link_error (self, errno, target, error);
           return FALSE;
         }
-      return TRUE;
+
+      /* linkat never replaces: it is the no-replace persist itself. */
+      if (no_replace)
+        {
+          if (_g_tempfile_sys_link_fd (self->fd, target) != 0)
+            {
+              set_link_error (self, errno, target, error);
+              return FALSE;
+            }
+          return TRUE;
+        }
+
+      /* To replace: link to a fresh name beside the target, then rename
+       * that over the target, which is atomic. */
+      target_dir = _g_tempfile_get_parent (target);
+      if (_g_tempfile_create (target_dir, ".#tmp", "", G_TEMPFILE_KIND_FILE,
+                              link_fd_func, GINT_TO_POINTER (self->fd), &self->hidden_slot,
+                              &self->hidden_name, NULL) < 0)
+        {
+          set_link_error (self, errno, target, error);
+          return FALSE;
+        }
     }
 
-  /* linkat never replaces: link to a fresh name beside the target, then
-   * rename that over the target, which is atomic. */
-  target_dir = _g_tempfile_get_parent (target);
-  if (_g_tempfile_create (target_dir, ".#tmp", "", G_TEMPFILE_KIND_FILE,
-                          link_fd_func, GINT_TO_POINTER (self->fd), &sibling_slot, &sibling,
-                          NULL) < 0)
+  /* The file has a name now (this time, or from an earlier persist that
+   * failed after this point): it moves into place. */
+  if (no_replace)
+    res = _g_tempfile_sys_rename_noreplace (self->hidden_name, target, FALSE);
+  else
+    res = _g_tempfile_sys_rename (self->hidden_name, target);
+  if (res != 0)
     {
-      errsv = errno;
-      set_link_error (self, errsv, target, error);
+      /* Kept: unlinked, the file could never get a name again. */
+      set_link_error (self, errno, target, error);
       return FALSE;
     }
 
-  if (_g_tempfile_sys_rename (sibling, target) != 0)
-    {
-      errsv = errno;
-      if (_g_tempfile_sys_unlink (sibling) == 0)
-        _g_tempfile_registry_release (sibling_slot);
-      set_link_error (self, errsv, target, error);
-      return FALSE;
-    }
-
-  _g_tempfile_registry_release (sibling_slot);
+  g_clear_pointer (&self->hidden_slot, _g_tempfile_registry_release);
+  g_clear_pointer (&self->hidden_name, g_free);
   return TRUE;
 }
 
@@ -1367,9 +1394,14 @@ persist_named (GTempFile   *self,
  * no longer anonymous, and nothing removes the file any more:
  * [method@GTempfile.TempFile.cleanup] only closes the stream.
  *
- * On failure nothing changes, with one exception: if only the final
- * directory sync fails, the file already has its new name (and the object
- * says so) and the error is still reported.
+ * On failure nothing changes, and persist can be called again, with two
+ * exceptions. If only the final directory sync fails, the file already has
+ * its new name (and the object says so) and the error is still reported.
+ * An anonymous file being persisted over an existing target is first given
+ * a hidden name beside @path (`.#tmp` and eight random characters), since
+ * such a file can be linked only once: if the last step fails, the file
+ * keeps that name, still temporary and removed with the file, so that the
+ * next persist can finish the job.
  *
  * Returns: %TRUE on success, %FALSE with @error set
  *

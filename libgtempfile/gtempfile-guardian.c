@@ -469,7 +469,15 @@ open_arena_file (gsize    size,
       errsv = errno;
       if (fd >= 0)
         {
-          shm_unlink (name);
+          /* The name must not outlive this call: a second try, then give
+           * up on this means. */
+          if (shm_unlink (name) != 0 && shm_unlink (name) != 0 && errno != ENOENT)
+            {
+              errsv = errno;
+              close (fd);
+              fd = -1;
+              break;
+            }
           if (fcntl (fd, F_SETFD, FD_CLOEXEC) != 0)
             {
               errsv = errno;
@@ -491,8 +499,12 @@ open_arena_file (gsize    size,
 
       fd = g_mkstemp_full (template, O_RDWR | O_CLOEXEC, 0600);
       errsv = errno;
-      if (fd >= 0)
-        g_unlink (template);
+      if (fd >= 0 && g_unlink (template) != 0 && g_unlink (template) != 0 && errno != ENOENT)
+        {
+          errsv = errno;
+          close (fd);
+          fd = -1;
+        }
     }
 
   if (fd < 0)
@@ -502,9 +514,11 @@ open_arena_file (gsize    size,
       return -1;
     }
 
-  if (ftruncate (fd, size) != 0)
+  while (ftruncate (fd, size) != 0)
     {
       errsv = errno;
+      if (errsv == EINTR)
+        continue;
       close (fd);
       g_set_error (error, G_IO_ERROR, _g_tempfile_io_error_from_errno (errsv),
                    _("Could not start the guardian: no shared memory: %s"), g_strerror (errsv));

@@ -1052,7 +1052,7 @@ test_mount_means (gconstpointer data)
       make_file (g_temp_dir_get_path (tmp), "inside", "x");
       handle = _g_tempfile_sys_dir_open (g_temp_dir_get_path (tmp), &id);
       g_assert_cmpint (handle, >=, 0);
-      _g_tempfile_sys_mount_init (&mount_info, handle, &id);
+      g_assert_cmpint (_g_tempfile_sys_mount_init (&mount_info, handle, &id), ==, 0);
       _g_tempfile_sys_dir_close (handle);
       g_assert_cmpint (mount_info.means, ==, means->means);
       be_unprivileged (FALSE);
