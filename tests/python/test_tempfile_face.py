@@ -279,7 +279,7 @@ class TestNamedTemporaryFile(ScratchTestCase):
             self.assertIsInstance(f.file, io.TextIOWrapper)
             self.assertEqual(f.mode, "w+")
             self.assertEqual((f.encoding, f.errors), ("utf-16", "replace"))
-            self.assertIs(f.buffer.gtempfile, f.gtempfile)
+            self.assertIs(f.buffer.raw.gtempfile, f.gtempfile)
             f.write("é\n")
             f.flush()
             with open(f.name, "rb") as same:

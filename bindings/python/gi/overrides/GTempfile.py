@@ -204,8 +204,13 @@ def _gio_error(error):
 def _read(stream, size):
     """Up to ``size`` bytes (everything left when negative or None)."""
     if size is None or size < 0:
-        chunks = []
-        want = _CHUNK
+        data = _bytes_get_data(_read_bytes(stream, _CHUNK, None))
+        if data is None:
+            return b""
+        if len(data) < _CHUNK:
+            return data
+        chunks = [data]
+        want = _CHUNK * 2
         while True:
             data = _bytes_get_data(_read_bytes(stream, want, None))
             if not data:
@@ -648,6 +653,10 @@ def _sanitize_params(prefix, suffix, dir):
     """What the C functions get for prefix, suffix and dir, and the type of
     the paths to return. As tempfile's own _sanitize_params, it makes
     tempfile.tempdir known on first use."""
+    if prefix is None and suffix is None and type(dir) is str:
+        # The most common call, short.
+        prefix = _settings["template"]
+        return (None if prefix == "tmp" else prefix), None, dir, str
     output_type = _infer_return_type(prefix, suffix, dir)
     if prefix is None:
         prefix = _settings["template"]
@@ -815,6 +824,23 @@ def _raw_mode(mode, buffering, encoding, errors, newline):
     return raw, binary, updating, creating or writing or appending
 
 
+# The checks of the common modes, done once: (mode, buffering, encoding,
+# errors, newline) -> what _raw_mode returns.
+_CHECKED_MODES = {}
+
+
+def _checked_mode(mode, buffering, encoding, errors, newline):
+    key = (mode, buffering, encoding, errors, newline)
+    try:
+        return _CHECKED_MODES[key]
+    except (KeyError, TypeError):
+        result = _raw_mode(mode, buffering, encoding, errors, newline)
+        # Not buffering=1, whose warning comes each time; a bounded cache.
+        if buffering != 1 and len(_CHECKED_MODES) < 64:
+            _CHECKED_MODES[key] = result
+        return result
+
+
 class _TempFileIO(io.FileIO):
     """io.FileIO over the descriptor of a GTempFile (closefd=False: the
     GTempFile owns the descriptor). Closing it closes the GTempFile, which
@@ -831,11 +857,11 @@ class _TempFileIO(io.FileIO):
     _delete = False
     _implicit = False
 
-    def close(self, _finalizing=_finalizing):
+    def close(self, _close=io.FileIO.close, _finalizing=_finalizing):
         if self.closed:
             return
         try:
-            super().close()
+            _close(self)
         finally:
             if self.gtempfile is not None and not _finalizing():
                 try:
@@ -856,19 +882,28 @@ class _TempFileIO(io.FileIO):
                 _warn(self._unclosed.format(source), ResourceWarning, stacklevel=2,
                       source=source)
 
+
+class _UnbufferedTempFileIO(_TempFileIO):
+    """The same, returned as the file itself (buffering=0): no layer above
+    finalizes it, so it does."""
+
     def __del__(self):
         if not self.closed:
             self._dealloc_warn(self)
             self.close()
 
 
-def _open(gtempfile, fd, raw_mode, binary, updating, writing, buffering, encoding,
-          errors, newline, mode, unclosed, delete=False):
-    """The io stack over the GTempFile's descriptor, as io.open builds it."""
-    raw = _TempFileIO(fd, raw_mode, closefd=False)
+def _open(gtempfile, raw_mode, binary, updating, writing, buffering, encoding,
+          errors, newline, mode, unclosed, delete):
+    """The io stack over the GTempFile's descriptor, as io.open builds it;
+    ``gtempfile`` is on the raw layer and on the object returned."""
+    raw = (_TempFileIO if buffering else _UnbufferedTempFileIO)(
+        _temp_file_get_fd(gtempfile), raw_mode, closefd=False)
     raw.gtempfile = gtempfile
-    raw._unclosed = unclosed
-    raw._delete = delete
+    if unclosed is not None:
+        raw._unclosed = unclosed
+    if delete:
+        raw._delete = True
     try:
         line_buffering = False
         if buffering == 1:
@@ -885,8 +920,8 @@ def _open(gtempfile, fd, raw_mode, binary, updating, writing, buffering, encodin
             buffer = io.BufferedWriter(raw, buffering)
         else:
             buffer = io.BufferedReader(raw, buffering)
-        buffer.gtempfile = gtempfile
         if binary:
+            buffer.gtempfile = gtempfile
             return buffer
         text = io.TextIOWrapper(buffer, encoding, errors, newline, line_buffering)
         text.mode = mode
@@ -896,13 +931,6 @@ def _open(gtempfile, fd, raw_mode, binary, updating, writing, buffering, encodin
         raw._unclosed = None
         raw.close()
         raise
-
-
-def _new_temp_file(dir, prefix, suffix, flags):
-    try:
-        return _temp_file_new_full(dir, prefix, suffix, flags, None)
-    except GLib.Error as error:
-        raise _os_error(error) from None
 
 
 # Python 3.14 warns when a NamedTemporaryFile is cleaned up implicitly.
@@ -978,16 +1006,20 @@ def NamedTemporaryFile(mode='w+b', buffering=-1, encoding=None,
     prefix, suffix, dir, output_type = _sanitize_params(prefix, suffix, dir)
     if "b" not in mode:
         encoding = io.text_encoding(encoding)
-    raw_mode, binary, updating, writing = _raw_mode(mode, buffering, encoding, errors, newline)
-    gtempfile = _new_temp_file(dir, prefix, suffix,
-                               _NAMED_FLAGS[not not delete, not not delete_on_close])
+    raw_mode, binary, updating, writing = _checked_mode(mode, buffering, encoding, errors,
+                                                        newline)
+    try:
+        gtempfile = _temp_file_new_full(dir, prefix, suffix,
+                                        _NAMED_FLAGS[not not delete, not not delete_on_close],
+                                        None)
+    except GLib.Error as error:
+        raise _os_error(error) from None
     try:
         name = _temp_file_get_path(gtempfile)
         if output_type is bytes:
             name = os.fsencode(name)
-        file = _open(gtempfile, _temp_file_get_fd(gtempfile), raw_mode, binary, updating,
-                     writing, buffering, encoding, errors, newline, mode, _NAMED_UNCLOSED,
-                     delete)
+        file = _open(gtempfile, raw_mode, binary, updating, writing, buffering, encoding,
+                     errors, newline, mode, _NAMED_UNCLOSED, delete)
     except BaseException:
         _temp_file_cleanup(gtempfile, None)
         raise
@@ -1007,11 +1039,15 @@ def TemporaryFile(mode='w+b', buffering=-1, encoding=None,
     if "b" not in mode:
         encoding = io.text_encoding(encoding)
     prefix, suffix, dir, output_type = _sanitize_params(prefix, suffix, dir)
-    raw_mode, binary, updating, writing = _raw_mode(mode, buffering, encoding, errors, newline)
-    gtempfile = _new_temp_file(dir, prefix, suffix, _FILE_ANONYMOUS)
+    raw_mode, binary, updating, writing = _checked_mode(mode, buffering, encoding, errors,
+                                                        newline)
     try:
-        return _open(gtempfile, _temp_file_get_fd(gtempfile), raw_mode, binary, updating,
-                     writing, buffering, encoding, errors, newline, mode, "unclosed file {!r}")
+        gtempfile = _temp_file_new_full(dir, prefix, suffix, _FILE_ANONYMOUS, None)
+    except GLib.Error as error:
+        raise _os_error(error) from None
+    try:
+        return _open(gtempfile, raw_mode, binary, updating, writing, buffering, encoding,
+                     errors, newline, mode, "unclosed file {!r}", False)
     except BaseException:
         _stream_close(gtempfile, None)
         raise
@@ -1078,17 +1114,21 @@ class _SpooledBuffer(io.BufferedIOBase):
             raise _os_error(error) from None
 
     def write(self, b):
-        data = _as_bytes(b)
+        if type(b) is not bytes:
+            b = _as_bytes(b)
         try:
-            _write_all(self._out, data, None)
+            _write_all(self._out, b, None)
         except GLib.Error as error:
             raise _os_error(error) from None
-        return len(data)
+        return len(b)
 
     def seek(self, pos, whence=0):
-        seek_type = _whence(whence)
-        if seek_type == _SEEK_SET and pos < 0:
-            raise ValueError(f"negative seek value {pos}")
+        if whence == 0:
+            if pos < 0:
+                raise ValueError(f"negative seek value {pos}")
+            seek_type = _SEEK_SET
+        else:
+            seek_type = _whence(whence)
         try:
             _seekable_seek(self._stream, pos, seek_type, None)
         except GLib.Error as error:
@@ -1142,14 +1182,22 @@ class SpooledTemporaryFile(io.IOBase):
         if "b" not in mode:
             encoding = io.text_encoding(encoding)
         limit = int(max_size) if max_size > 0 else 0
-        stream = _spooled_new_full(limit, _fspath_arg(dir), _fspath_arg(prefix),
-                                   _fspath_arg(suffix))
+        stream = _spooled_new_full(
+            limit,
+            dir if dir is None or type(dir) is str else _fspath_arg(dir),
+            prefix if prefix is None or type(prefix) is str else _fspath_arg(prefix),
+            suffix if suffix is None or type(suffix) is str else _fspath_arg(suffix))
         self.gspooled = stream
         self._max_size = max_size
         self._mode = mode
         buffer = _SpooledBuffer(stream)
         if "b" in mode:
             self._file = buffer
+            # The calls of a typical cycle go straight to the binary file
+            # (one Python call less each; the class's methods do the same).
+            self.write = buffer.write
+            self.read = buffer.read
+            self.seek = buffer.seek
         else:
             # write_through: each write reaches the stream, which decides
             # about the rollover after it, as tempfile checks after each.
