@@ -24,8 +24,9 @@ older ones::
 The files are Python ``io`` objects (io.FileIO, BufferedRandom,
 TextIOWrapper) over the descriptor of a GTempFile, which stays the owner of
 the file and of its removal (the deletion table, fork safety, exit and
-signals). The reachable GIO objects are ``f.gtempfile`` (every layer of a
-NamedTemporaryFile or TemporaryFile), ``d.gtempdir`` (TemporaryDirectory)
+signals). The reachable GIO objects are ``f.gtempfile`` (the object and its
+raw io.FileIO layer, for NamedTemporaryFile and TemporaryFile),
+``d.gtempdir`` (TemporaryDirectory)
 and ``s.gspooled`` (SpooledTemporaryFile, whose content stays in the C
 GSpooledStream). Errors are the OSError subclasses tempfile raises, with
 errno and the library's message; ValueError on a closed file; TypeError
@@ -222,8 +223,13 @@ def _read(stream, size):
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     if size == 0:
         return b""
-    # A regular file or memory returns less only at the end: one call.
-    return _bytes_get_data(_read_bytes(stream, size, None)) or b""
+    # A regular file or memory returns less only at the end: one call. (A
+    # read of more than 2 GiB may stop short anywhere: read on.)
+    data = _bytes_get_data(_read_bytes(stream, size, None)) or b""
+    if len(data) == size or size < 1 << 30 or not data:
+        return data
+    rest = _read(stream, size - len(data))
+    return data + rest
 
 
 def _readline(owner, stream, size):
@@ -1061,8 +1067,9 @@ class _SpooledBuffer(io.BufferedIOBase):
 
     def __init__(self, stream):
         self._stream = stream
-        self._in = _get_input_stream(stream)
-        self._out = _get_output_stream(stream)
+        # The stream halves, when first needed (each costs a Python wrapper).
+        self._in = None
+        self._out = None
         self._closed = False
 
     @property
@@ -1078,6 +1085,14 @@ class _SpooledBuffer(io.BufferedIOBase):
                 _stream_close(self._stream, None)
             except GLib.Error as error:
                 raise _os_error(error) from None
+
+    def _input(self):
+        stream = self._in = _get_input_stream(self._stream)
+        return stream
+
+    def _output(self):
+        stream = self._out = _get_output_stream(self._stream)
+        return stream
 
     def _check_open(self):
         if self._closed:
@@ -1101,7 +1116,7 @@ class _SpooledBuffer(io.BufferedIOBase):
 
     def read(self, size=-1):
         try:
-            return _read(self._in, size)
+            return _read(self._in or self._input(), size)
         except GLib.Error as error:
             raise _os_error(error) from None
 
@@ -1109,7 +1124,7 @@ class _SpooledBuffer(io.BufferedIOBase):
 
     def readline(self, size=-1):
         try:
-            return _readline(self._stream, self._in, size)
+            return _readline(self._stream, self._in or self._input(), size)
         except GLib.Error as error:
             raise _os_error(error) from None
 
@@ -1117,7 +1132,7 @@ class _SpooledBuffer(io.BufferedIOBase):
         if type(b) is not bytes:
             b = _as_bytes(b)
         try:
-            _write_all(self._out, b, None)
+            _write_all(self._out or self._output(), b, None)
         except GLib.Error as error:
             raise _os_error(error) from None
         return len(b)
