@@ -11,6 +11,7 @@ import gc
 import inspect
 import io
 import os
+import pathlib
 import shutil
 import stat
 import subprocess
@@ -141,6 +142,9 @@ class TestModule(ScratchTestCase):
         GTempfile.set_tempdir(self.dir)
         self.assertEqual(tempfile.tempdir, self.dir)
         self.assertEqual(tempfile.gettempdir(), self.dir)
+        GTempfile.set_tempdir(pathlib.Path(self.dir))
+        self.assertEqual(tempfile.tempdir, self.dir)
+        self.assertIsInstance(tempfile.mkdtemp(), str)
         GTempfile.set_tempdir(None)
         self.assertIsNone(tempfile.tempdir)
 

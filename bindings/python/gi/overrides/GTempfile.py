@@ -100,7 +100,6 @@ _output_flush = Gio.OutputStream.flush
 _seekable_seek = Gio.Seekable.seek
 _seekable_tell = Gio.Seekable.tell
 _seekable_truncate = Gio.Seekable.truncate
-_seekable_can_truncate = Gio.Seekable.can_truncate
 _bytes_get_data = GLib.Bytes.get_data
 
 # Flags must be given as their own type (an int other than 0 is refused),
@@ -128,6 +127,7 @@ _WHENCE = {
     os.SEEK_END: int(GLib.SeekType.END),
 }
 _SEEK_SET = _WHENCE[os.SEEK_SET]
+_SEEK_CUR = _WHENCE[os.SEEK_CUR]
 
 # The size read() asks for at once; a read of a regular file or of memory
 # returns less only at the end, so one call usually reads everything.
@@ -247,7 +247,7 @@ def _readline(owner, stream, size):
         if end >= 0:
             extra = len(data) - (end + 1)
             if extra:
-                _seekable_seek(owner, -extra, _WHENCE[os.SEEK_CUR], None)
+                _seekable_seek(owner, -extra, _SEEK_CUR, None)
             return line + data[:end + 1]
         line += data
     return line
@@ -722,7 +722,9 @@ def set_tempdir(dir):
     """Sets the default directory of the library and of this module
     (tempfile.tempdir) for the whole process; None probes again next time.
     Assigning tempfile.tempdir does the same."""
-    _set_tempdir(None if dir is None else _fspath_arg(dir))
+    if dir is not None:
+        dir = _fspath_arg(dir)
+    _set_tempdir(dir)
     _settings["tempdir"] = dir
 
 
