@@ -120,13 +120,13 @@ def fetch_test_file(cache, log):
     package = f"libpython{major_minor}-testsuite"
     wanted = debian_stdlib_version(major_minor)
     inside = os.path.join("usr", "lib", f"python{major_minor}", "test", "test_tempfile.py")
-    # A previous run's copy: the installed version's first, then any.
-    candidates = []
-    if wanted:
-        candidates.append(os.path.join(cache, f"{package}_{wanted}"))
-    candidates += sorted(glob.glob(os.path.join(cache, f"{package}_*")), reverse=True)
-    for tree in candidates:
-        if os.path.exists(os.path.join(tree, ".complete")):
+    # A previous run's copy, fetched for this same standard library (its
+    # .complete names the version it stands for).
+    for mark in sorted(glob.glob(os.path.join(cache, f"{package}_*", ".complete"))):
+        with open(mark, encoding="utf-8") as f:
+            stands_for = f.read().split()
+        if wanted is None or wanted in stands_for:
+            tree = os.path.dirname(mark)
             log(f"test file: {os.path.join(tree, inside)} (cached {os.path.basename(tree)})")
             return os.path.join(tree, inside)
 
@@ -154,7 +154,7 @@ def fetch_test_file(cache, log):
     shutil.rmtree(tree, ignore_errors=True)
     subprocess.run(["dpkg", "-x", deb, tree], check=True)
     with open(os.path.join(tree, ".complete"), "w", encoding="utf-8") as mark:
-        mark.write(os.path.basename(deb) + "\n")
+        mark.write(f"{os.path.basename(deb)} for libpython{major_minor}-stdlib {wanted}\n")
     shutil.rmtree(download, ignore_errors=True)
     note = "" if version == wanted else f" (the interpreter's standard library is {wanted})"
     log(f"test file: {os.path.join(tree, inside)} (downloaded {os.path.basename(deb)}){note}")
