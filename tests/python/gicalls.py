@@ -55,37 +55,26 @@ class GICallCounter:
             vars(owner)[key] = self._wrap(value, name)
             self._undo.append(lambda: vars(owner).__setitem__(key, value))
 
-    def _classes(self):
-        seen = set()
-        for namespace in self.namespaces:
-            module = get_introspection_module(namespace)
-            for value in list(vars(module).values()):
-                if isinstance(value, type):
-                    for cls in value.__mro__:
-                        if cls not in seen:
-                            seen.add(cls)
-                            yield cls
-        # Classes PyGObject made for types outside the typelibs (the
-        # streams' private classes) and the overrides' own classes.
-        for module in self.modules:
-            for value in list(vars(module).values()):
-                if isinstance(value, type):
-                    for cls in value.__mro__:
-                        if cls not in seen:
-                            seen.add(cls)
-                            yield cls
+    def _modules(self):
+        return [get_introspection_module(ns) for ns in self.namespaces] + self.modules
 
     def __enter__(self):
-        for cls in self._classes():
-            for key, value in list(vars(cls).items()):
-                if isinstance(value, _CALLABLE) and not key.startswith("do_"):
-                    self._patch(cls, key, value, True)
-        for namespace in self.namespaces:
-            module = get_introspection_module(namespace)
-            for key, value in list(vars(module).items()):
-                if isinstance(value, _CALLABLE):
-                    self._patch(module, key, value, False)
-        for module in self.modules:
+        # The classes of the modules and their bases: the introspected
+        # classes and the overrides' own. Objects of types outside the
+        # typelibs (the streams' private halves) get classes made on the
+        # fly, whose methods are their bases'.
+        seen = set()
+        for module in self._modules():
+            for value in list(vars(module).values()):
+                for cls in value.__mro__ if isinstance(value, type) else ():
+                    if cls in seen:
+                        continue
+                    seen.add(cls)
+                    for key, member in list(vars(cls).items()):
+                        if isinstance(member, _CALLABLE) and not key.startswith("do_"):
+                            self._patch(cls, key, member, True)
+        # Functions: the namespaces' and those a module keeps in its globals.
+        for module in self._modules():
             for key, value in list(vars(module).items()):
                 if isinstance(value, _CALLABLE):
                     self._patch(module, key, value, False)

@@ -2,6 +2,8 @@
 """Runs unittest test cases and reports them in TAP, one line per test, so
 meson (protocol: 'tap') and build-aux/test-summary.py count each one."""
 
+import os
+import shutil
 import sys
 import traceback
 import unittest
@@ -80,6 +82,17 @@ def main(module="__main__"):
     suite.run(result)
     print(f"1..{result.number}")
     sys.exit(0 if result.wasSuccessful() else 1)
+
+
+def empty_dir(path):
+    """Makes path an empty directory (a test program's own TMPDIR)."""
+    os.makedirs(path, exist_ok=True)
+    for entry in os.listdir(path):
+        entry = os.path.join(path, entry)
+        if os.path.isdir(entry) and not os.path.islink(entry):
+            shutil.rmtree(entry)
+        else:
+            os.unlink(entry)
 
 
 def flatten(suite):

@@ -695,8 +695,5 @@ class TestSpooledStream(ScratchTestCase):
 
 
 if __name__ == "__main__":
-    os.makedirs(SCRATCH, exist_ok=True)
-    for entry in os.listdir(SCRATCH):
-        path = os.path.join(SCRATCH, entry)
-        shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) else os.unlink(path)
+    taprunner.empty_dir(SCRATCH)
     taprunner.main()
