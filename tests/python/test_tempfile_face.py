@@ -50,9 +50,10 @@ class ScratchTestCase(unittest.TestCase):
     def entries(self):
         return sorted(os.listdir(self.dir))
 
-    def run_python(self, code):
-        """Runs code in a child Python with this test's environment."""
-        return subprocess.run([sys.executable, "-X", "faulthandler", "-c",
+    def run_python(self, code, *options):
+        """Runs code in a child Python with this test's environment; its
+        sys.argv[1] is this test's directory."""
+        return subprocess.run([sys.executable, "-X", "faulthandler", *options, "-c",
                                textwrap.dedent(code), self.dir],
                               capture_output=True, text=True, check=False)
 
@@ -384,6 +385,50 @@ class TestNamedTemporaryFile(ScratchTestCase):
         del write
         gc.collect()
         self.assertFalse(os.path.exists(name))
+
+    def test_fork_child_leaves_the_parents_files(self):
+        f = tempfile.NamedTemporaryFile(dir=self.dir)
+        g = tempfile.NamedTemporaryFile(dir=self.dir, delete_on_close=False)
+        d = tempfile.TemporaryDirectory(dir=self.dir)
+        pid = os.fork()
+        if pid == 0:
+            # The child closes one, and drops all it inherited, which
+            # cleans them up implicitly (out of unittest, which would catch
+            # SystemExit).
+            code = 0
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    f.close()
+                    del f, g, d
+                    gc.collect()
+            except BaseException:
+                code = 1
+            os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0)
+        self.assertTrue(os.path.exists(f.name))
+        self.assertTrue(os.path.exists(g.name))
+        self.assertTrue(os.path.isdir(d.name))
+        f.close()
+        g.close()   # kept by delete_on_close=False until released
+        del g
+        gc.collect()
+        d.cleanup()
+        self.assertEqual(self.entries(), [])
+
+    def test_default_encoding_warning_points_at_the_caller(self):
+        result = self.run_python("""
+            import sys
+            import gi
+            gi.require_version("GTempfile", "1")
+            from gi.repository import GTempfile as tempfile
+            for make in (tempfile.NamedTemporaryFile, tempfile.TemporaryFile,
+                         tempfile.SpooledTemporaryFile):
+                make(mode="w+", dir=sys.argv[1]).close()   # line 8
+            """, "-X", "warn_default_encoding", "-W", "always::EncodingWarning")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stderr.count("<string>:8: EncodingWarning"), 3, result.stderr)
 
     def test_persist_through_the_gio_object(self):
         target = os.path.join(self.dir, "kept.txt")

@@ -140,6 +140,20 @@ _LINE_CHUNK = io.DEFAULT_BUFFER_SIZE
 # no GI call at that point. Bound here: the module's globals may be gone.
 _finalizing = sys.is_finalizing
 
+# Counts the fork()s between this process and the one that imported the
+# module. The library removes nothing of its parent's when a child closes
+# or releases an object; Python-side implicit cleanups (finalizers) that
+# call the library's explicit cleanup() compare the generation an object
+# was made in with this first, to keep that promise.
+_fork_generation = [0]
+
+
+def _forked():
+    _fork_generation[0] += 1
+
+
+os.register_at_fork(after_in_child=_forked)
+
 # ---------------------------------------------------------------------------
 # Errors
 
@@ -863,9 +877,11 @@ class _TempFileIO(io.FileIO):
     gtempfile = None
     _unclosed = None
     _delete = False
+    _generation = None
     _implicit = False
 
-    def close(self, _close=io.FileIO.close, _finalizing=_finalizing):
+    def close(self, _close=io.FileIO.close, _finalizing=_finalizing,
+              _generation=_fork_generation):
         if self.closed:
             return
         try:
@@ -873,7 +889,7 @@ class _TempFileIO(io.FileIO):
         finally:
             if self.gtempfile is not None and not _finalizing():
                 try:
-                    if self._implicit and self._delete:
+                    if self._implicit and self._delete and self._generation == _generation[0]:
                         _temp_file_cleanup(self.gtempfile, None)
                     else:
                         _stream_close(self.gtempfile, None)
@@ -912,6 +928,7 @@ def _open(gtempfile, raw_mode, binary, updating, writing, buffering, encoding,
         raw._unclosed = unclosed
     if delete:
         raw._delete = True
+        raw._generation = _fork_generation[0]
     try:
         line_buffering = False
         if buffering == 1:
@@ -1375,7 +1392,7 @@ class TemporaryDirectory:
         self._finalizer = weakref.finalize(
             self, self._cleanup, gtempdir,
             warn_message="Implicitly cleaning up {!r}".format(self),
-            delete=delete)
+            delete=delete, generation=_fork_generation[0])
 
     @classmethod
     def _rmtree(cls, gtempdir, _finalizing=_finalizing):
@@ -1387,8 +1404,10 @@ class TemporaryDirectory:
             raise _os_error(error) from None
 
     @classmethod
-    def _cleanup(cls, gtempdir, warn_message, delete=True, _warn=warnings.warn):
-        if delete:
+    def _cleanup(cls, gtempdir, warn_message, delete=True, generation=0,
+                 _warn=warnings.warn, _generation=_fork_generation):
+        # Not in a fork() child: the directory is its parent's.
+        if delete and generation == _generation[0]:
             cls._rmtree(gtempdir)
             _warn(warn_message, ResourceWarning)
 
