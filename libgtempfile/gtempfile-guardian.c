@@ -620,6 +620,12 @@ start_guardian (int      arena_fd,
   g_snprintf (pid_arg, sizeof pid_arg, "%ld", (long) getpid ());
   g_snprintf (flags_arg, sizeof flags_arg, "%u", flags);
 
+  /* Where posix_spawn cannot report that exec failed (it may fork, as
+   * under valgrind), a missing program would only be an early exit: say
+   * what is wrong before trying. */
+  if (access (program, X_OK) != 0)
+    return set_errno_error (error, errno, program);
+
   if (!g_unix_open_pipe (ready_pipe, FD_CLOEXEC, NULL))
     return set_errno_error (error, errno, program);
 
