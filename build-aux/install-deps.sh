@@ -16,7 +16,7 @@ packages="
   gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0
   valac gjs python3 python3-gi
   gi-docgen gettext locales
-  valgrind clang libclang-rt-dev abigail-tools
+  valgrind clang libclang-rt-dev abigail-tools gnome-desktop-testing
   util-linux passwd
   gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 mingw-w64-tools libz-mingw-w64-dev
   wine64 dpkg-dev debian-archive-keyring

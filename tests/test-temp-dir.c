@@ -1411,6 +1411,7 @@ test_cleanup_pending (void)
   g_main_loop_run (loop);
   g_assert_error (second.error, G_IO_ERROR, G_IO_ERROR_PENDING);
   g_assert_false (second.cleaned);
+  g_clear_error (&second.error);
 
   g_assert_false (g_temp_dir_cleanup (tmp, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);

@@ -9,6 +9,23 @@ import traceback
 import unittest
 
 
+def scratch_root():
+    """Where the tests make their files: meson gives each test a TMPDIR of
+    its own; an installed test (gnome-desktop-testing-runner sets none)
+    makes a fresh directory, points TMPDIR at it for the library's default
+    directory, and removes it when the test ends."""
+    root = os.environ.get("TMPDIR")
+    if root:
+        os.makedirs(root, exist_ok=True)
+        return root
+    import atexit
+    import tempfile   # the harness's own scratch space: Python's module
+    root = tempfile.mkdtemp(prefix="gtempfile-test-")
+    os.environ["TMPDIR"] = root
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return root
+
+
 class TapResult(unittest.TestResult):
     def __init__(self, stream):
         super().__init__()

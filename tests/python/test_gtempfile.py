@@ -26,7 +26,7 @@ from gi.repository import GLib, Gio, GTempfile  # noqa: E402
 import taprunner  # noqa: E402
 
 # meson points TMPDIR at a folder of the build tree that belongs to this test.
-SCRATCH = os.environ["TMPDIR"]
+SCRATCH = taprunner.scratch_root()
 
 
 def io_error_code(error):

@@ -31,7 +31,7 @@ from gi.repository import GTempfile as tempfile  # noqa: E402
 import taprunner  # noqa: E402
 from gicalls import GICallCounter, overrides_module  # noqa: E402
 
-SCRATCH = os.environ["TMPDIR"]
+SCRATCH = taprunner.scratch_root()
 
 
 def io_error(code, message="the library's message"):

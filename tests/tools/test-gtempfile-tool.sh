@@ -28,7 +28,13 @@ case $helper in
 esac
 # No core files from the commands that the tests kill with SIGQUIT & co.
 ulimit -c 0 2>/dev/null
-root=${TMPDIR:?TMPDIR must be set}
+# meson gives the test a TMPDIR of its own; installed, it makes one.
+if [ -z "${TMPDIR:-}" ]; then
+  TMPDIR=$(mktemp -d /tmp/gtempfile-tool-test.XXXXXX)
+  export TMPDIR
+  trap 'rm -rf "$TMPDIR"' EXIT
+fi
+root=$TMPDIR
 rm -rf "$root"
 mkdir -p "$root" || exit 1
 n=0
