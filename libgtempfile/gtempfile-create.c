@@ -209,12 +209,13 @@ _g_tempfile_create_open_dir_func (const char *path,
                                   gpointer    user_data)
 {
   GTempfileSysHandle dir;
-  GTempfileSysId id;
 
   if (_g_tempfile_sys_create_dir (path) != 0)
     return -1;
 
-  dir = _g_tempfile_sys_dir_open (path, &id);
+  /* Its identity is taken once, by the caller (the create loop, or the
+   * GTempDir that has no slot). */
+  dir = _g_tempfile_sys_dir_open (path, NULL);
   if (dir == GTEMPFILE_SYS_NO_HANDLE)
     {
       int errsv = errno;

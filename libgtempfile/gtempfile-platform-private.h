@@ -215,7 +215,7 @@ int           _g_tempfile_sys_lstat            (const char       *path,
 /* Directories ---------------------------------------------------------------- */
 
 /* Opens the directory @path for the walk, not following a link, and gives
- * its identity. */
+ * its identity if @id is not %NULL (one more system call). */
 GTempfileSysHandle _g_tempfile_sys_dir_open    (const char       *path,
                                                 GTempfileSysId   *id);
 /* Opens the directory @path only to look names up in it (O_PATH where

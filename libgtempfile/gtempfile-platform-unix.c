@@ -859,8 +859,8 @@ _g_tempfile_sys_dir_open (const char     *path,
   do
     fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   while (fd < 0 && errno == EINTR);
-  if (fd < 0)
-    return GTEMPFILE_SYS_NO_HANDLE;
+  if (fd < 0 || id == NULL)
+    return fd;
 
   if (fstat (fd, &st) != 0)
     {
