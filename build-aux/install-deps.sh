@@ -1,6 +1,10 @@
 #!/bin/sh
 # Install everything libgtempfile needs to build and to run its whole test
-# suite on Debian 12 / Ubuntu 22.04 or newer.  Run as root or with sudo.
+# suite, from the distribution's own packages. Run as root or with sudo.
+#
+# The build needs GLib >= 2.74 and meson >= 1.0: Debian 12 (bookworm) or
+# newer, Ubuntu 23.04 or newer (Ubuntu 22.04 has GLib 2.72 and meson 0.61).
+# The versions are checked at the end, so an older release says so at once.
 #
 #   build-aux/install-deps.sh            install the packages
 #   build-aux/install-deps.sh --check    only report what is missing (exit 1 if any)
@@ -12,7 +16,7 @@ packages="
   gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0
   valac gjs python3 python3-gi
   gi-docgen gettext locales
-  valgrind clang libclang-rt-14-dev
+  valgrind clang libclang-rt-dev abigail-tools gnome-desktop-testing
   util-linux passwd
   gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 mingw-w64-tools libz-mingw-w64-dev
   wine64 dpkg-dev debian-archive-keyring
@@ -61,5 +65,19 @@ if command -v locale >/dev/null 2>&1; then
       $as_root locale-gen >/dev/null
     fi
   done
+fi
+# What the release has must be new enough.
+too_old=""
+if ! pkg-config --atleast-version=2.74 glib-2.0 2>/dev/null; then
+  too_old="$too_old GLib $(pkg-config --modversion glib-2.0 2>/dev/null || echo '?') (needs 2.74)"
+fi
+meson_version=$(meson --version 2>/dev/null || echo 0)
+case $meson_version in
+  0.*) too_old="$too_old meson $meson_version (needs 1.0)" ;;
+esac
+if [ -n "$too_old" ]; then
+  echo "install-deps: this release's packages are too old:$too_old" >&2
+  echo "install-deps: use Debian 12, Ubuntu 23.04 or newer" >&2
+  exit 1
 fi
 echo "install-deps: done"

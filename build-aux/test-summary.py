@@ -8,6 +8,11 @@ A TAP test program counts once per subtest ("ok", "not ok", "# SKIP"); any
 other test counts once. A program that crashed, timed out or bailed out
 counts one more failure even if every subtest it printed passed.
 
+--installed-tests-log reads what gnome-desktop-testing-runner printed for
+the installed tests: each installed test counts once ("PASS:", "FAIL:",
+"SKIP:"), and a log without its SUMMARY line, or with no test, is a
+failure.
+
 Exit status: 0 when nothing failed, every log exists and every suite named
 with --require-suite ran at least one test; 1 otherwise.
 """
@@ -30,7 +35,44 @@ def parse_args():
     parser.add_argument("logs", nargs="+", help="testlog.json files written by meson test")
     parser.add_argument("--require-suite", action="append", default=[], metavar="SUITE",
                         help="fail unless this suite ran (may be repeated)")
+    parser.add_argument("--installed-tests-log", action="append", default=[], metavar="LOG",
+                        help="output of gnome-desktop-testing-runner (may be repeated)")
     return parser.parse_args()
+
+
+INSTALLED_RESULT = re.compile(r"^(PASS|FAIL|SKIP(?:PED)?): (\S+)", re.MULTILINE)
+
+
+def count_installed(path, problems):
+    """Returns (passed, failed, skipped) for a gnome-desktop-testing-runner log."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as log:
+            text = log.read()
+    except OSError as error:
+        problems.append(f"no installed-tests log {path}: {error.strerror}")
+        return 0, 0, 0
+    # The runner names a failed test again in its closing summary: each test
+    # counts once, with the worst result it was given.
+    results = {}
+    rank = {"PASS": 0, "SKIP": 1, "FAIL": 2}
+    for match in INSTALLED_RESULT.finditer(text):
+        status = "SKIP" if match.group(1).startswith("SKIP") else match.group(1)
+        name = match.group(2)
+        if rank[status] >= rank.get(results.get(name), -1):
+            results[name] = status
+    passed = failed = skipped = 0
+    for name, status in sorted(results.items()):
+        if status == "PASS":
+            passed += 1
+        elif status == "FAIL":
+            failed += 1
+            print(f"FAILED: installed test {name} in {path}")
+        else:
+            skipped += 1
+    if "SUMMARY:" not in text or passed + failed + skipped == 0:
+        problems.append(f"installed-tests log {path} has no results: they did not run")
+    print(f"{path}: {passed} passed, {failed} failed, {skipped} skipped (installed tests)")
+    return passed, failed, skipped
 
 
 def suites_by_test(log_path):
@@ -116,6 +158,12 @@ def main():
         passed += log_passed
         failed += log_failed
         skipped += log_skipped
+
+    for path in args.installed_tests_log:
+        p, f, s = count_installed(path, problems)
+        passed += p
+        failed += f
+        skipped += s
 
     for suite in args.require_suite:
         if suite not in ran_suites:

@@ -908,12 +908,15 @@ g_spooled_stream_new_full (gsize       max_size,
                            const char *prefix,
                            const char *suffix)
 {
-  return g_object_new (G_TYPE_SPOOLED_STREAM,
-                       "max-size", (guint64) max_size,
-                       "dir", dir,
-                       "prefix", prefix,
-                       "suffix", suffix,
-                       NULL);
+  GSpooledStream *self = g_object_new (G_TYPE_SPOOLED_STREAM, NULL);
+
+  /* What the four construct-only properties would set, without looking
+   * each of them up by name. */
+  self->core->max_size = max_size;
+  self->core->dir = g_strdup (dir);
+  self->core->prefix = g_strdup (prefix);
+  self->core->suffix = g_strdup (suffix);
+  return self;
 }
 
 /**

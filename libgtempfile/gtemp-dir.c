@@ -343,11 +343,13 @@ g_temp_dir_get_property (GObject    *object,
       break;
 
     case PROP_PREFIX:
-      g_value_set_string (value, self->prefix);
+      g_value_set_string (value, self->prefix != NULL || !is_initialized (self)
+                                 ? self->prefix : GTEMPFILE_DEFAULT_PREFIX);
       break;
 
     case PROP_SUFFIX:
-      g_value_set_string (value, self->suffix);
+      g_value_set_string (value, self->suffix != NULL || !is_initialized (self)
+                                 ? self->suffix : "");
       break;
 
     case PROP_DELETE:
@@ -423,6 +425,7 @@ create_dir (gpointer       object,
   GError *local_error = NULL;
   GTempfileSysStat st;
   GTempfileSysHandle handle = GTEMPFILE_SYS_NO_HANDLE;
+  const char *used_dir = NULL;
 
   if (self->init_done)
     {
@@ -437,12 +440,18 @@ create_dir (gpointer       object,
   prefix = self->prefix != NULL ? self->prefix : GTEMPFILE_DEFAULT_PREFIX;
   suffix = self->suffix != NULL ? self->suffix : "";
 
+  /* An absolute directory is used as it is, without a copy. */
   if (!g_cancellable_set_error_if_cancelled (cancellable, &local_error) &&
       _g_tempfile_check_affixes (prefix, suffix, &local_error))
-    dir = _g_tempfile_resolve_dir (self->dir, &local_error);
+    {
+      if (self->dir != NULL && g_path_is_absolute (self->dir))
+        used_dir = self->dir;
+      else
+        used_dir = dir = _g_tempfile_resolve_dir (self->dir, &local_error);
+    }
 
-  if (dir != NULL)
-    handle = _g_tempfile_create (dir, prefix, suffix, G_TEMPFILE_KIND_DIRECTORY,
+  if (used_dir != NULL)
+    handle = _g_tempfile_create (used_dir, prefix, suffix, G_TEMPFILE_KIND_DIRECTORY,
                                  _g_tempfile_create_open_dir_func, NULL,
                                  self->delete ? &self->slot : NULL, &path, &local_error);
 
@@ -458,7 +467,8 @@ create_dir (gpointer       object,
       if (_g_tempfile_sys_rmdir (path) == 0)
         g_clear_pointer (&self->slot, _g_tempfile_registry_release);
       _g_tempfile_set_error_path (&local_error, errsv,
-                                  _("Error creating a temporary directory in “%s”: %s"), dir);
+                                  _("Error creating a temporary directory in “%s”: %s"),
+                                  used_dir);
     }
 
   self->init_done = TRUE;
@@ -490,12 +500,13 @@ create_dir (gpointer       object,
   self->id = st.id;
   self->pid = _g_tempfile_sys_getpid ();
   _g_tempfile_path_set (&self->name, g_steal_pointer (&path));
-  g_free (self->dir);
-  self->dir = g_steal_pointer (&dir);
-  if (self->prefix == NULL)
-    self->prefix = g_strdup (prefix);
-  if (self->suffix == NULL)
-    self->suffix = g_strdup (suffix);
+  /* From now on the properties say what was used: the absolute directory,
+   * and the default prefix and suffix for NULL ones (see get_property). */
+  if (dir != NULL)
+    {
+      g_free (self->dir);
+      self->dir = g_steal_pointer (&dir);
+    }
 
   return TRUE;
 }
@@ -623,7 +634,7 @@ g_temp_dir_class_init (GTempDirClass *klass)
   properties[PROP_DELETE] =
     g_param_spec_boolean ("delete", NULL, NULL,
                           TRUE,
-                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT |
+                          G_PARAM_READWRITE |
                           G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
@@ -638,7 +649,7 @@ g_temp_dir_class_init (GTempDirClass *klass)
   properties[PROP_IGNORE_CLEANUP_ERRORS] =
     g_param_spec_boolean ("ignore-cleanup-errors", NULL, NULL,
                           FALSE,
-                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT |
+                          G_PARAM_READWRITE |
                           G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
@@ -735,20 +746,29 @@ g_temp_dir_new_full (const char     *dir,
                      GCancellable   *cancellable,
                      GError        **error)
 {
+  g_autoptr(GTempDir) self = NULL;
+
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!_g_tempfile_check_flags (flags, TEMP_DIR_FLAGS_KNOWN, "GTempDirFlags", error))
     return NULL;
 
-  return g_initable_new (G_TYPE_TEMP_DIR, cancellable, error,
-                         "dir", dir,
-                         "prefix", prefix,
-                         "suffix", suffix,
-                         "delete", (flags & G_TEMP_DIR_FLAGS_KEEP) == 0,
-                         "ignore-cleanup-errors",
-                         (flags & G_TEMP_DIR_FLAGS_IGNORE_CLEANUP_ERRORS) != 0,
-                         NULL);
+  /* What g_initable_new() with the five properties does, without looking
+   * each of them up by name or notifying them. */
+  self = g_object_new (G_TYPE_TEMP_DIR, NULL);
+  self->dir = g_strdup (dir);
+  self->prefix = g_strdup (prefix);
+  self->suffix = g_strdup (suffix);
+  self->delete = (flags & G_TEMP_DIR_FLAGS_KEEP) == 0;
+  self->ignore_cleanup_errors = (flags & G_TEMP_DIR_FLAGS_IGNORE_CLEANUP_ERRORS) != 0;
+  /* No one can have connected to "notify" yet: nothing to announce. */
+  self->created_notified = TRUE;
+
+  /* g_initable_init() without looking up the interface. */
+  if (!g_temp_dir_initable_init (G_INITABLE (self), cancellable, error))
+    return NULL;   /* self is released with the error, as g_initable_new() does */
+  return g_steal_pointer (&self);
 }
 
 /**

@@ -25,6 +25,10 @@ typedef enum
 
 GInputStream  *_g_temp_file_input_stream_new  (GTempFile   *owner);
 GOutputStream *_g_temp_file_output_stream_new (GTempFile   *owner);
+/* The owner's dispose: the half no longer reaches it (after any operation
+ * under way has finished). */
+void           _g_temp_file_input_stream_detach  (GInputStream  *stream);
+void           _g_temp_file_output_stream_detach (GOutputStream *stream);
 gboolean       _g_temp_file_check_open        (GTempFile   *self,
                                                GError     **error);
 gboolean       _g_temp_file_outlives_close    (GTempFile   *self);

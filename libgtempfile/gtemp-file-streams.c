@@ -10,10 +10,12 @@
  *
  * The descriptor belongs to the owner: closing a half only marks it closed.
  * A half may outlive its owner: GIOStream closes both halves when the owner
- * is closed or disposed. The halves reach their owner through a GWeakRef and
- * hold a strong reference for the length of each operation, so an operation
- * running in a worker thread (the default async implementations) keeps the
- * owner and its descriptor alive until it is done.
+ * is closed or disposed. A half reaches its owner through a plain pointer,
+ * which the owner's dispose clears, and holds a bit lock for the length of
+ * each operation: dispose waits for an operation under way (an asynchronous
+ * one runs in a worker thread) before it lets go of the descriptor, and no
+ * operation starts on an owner that is gone. (A GWeakRef did the same with a
+ * process-wide lock and a lookup per operation.)
  */
 
 #include "config.h"
@@ -30,6 +32,36 @@
 #include "gtemp-file-private.h"
 #include "gtempfile-error-private.h"
 #include "gtempfile-platform-private.h"
+
+/* The way to the owner ----------------------------------------------------- */
+
+typedef struct
+{
+  GTempFile *owner;   /* cleared by the owner's dispose */
+  int        lock;    /* bit 0: held for the length of an operation */
+} OwnerLink;
+
+/* The owner, with the link locked until owner_end(); NULL once it is gone. */
+static GTempFile *
+owner_begin (OwnerLink *link)
+{
+  g_bit_lock (&link->lock, 0);
+  return link->owner;
+}
+
+static void
+owner_end (OwnerLink *link)
+{
+  g_bit_unlock (&link->lock, 0);
+}
+
+static void
+owner_clear (OwnerLink *link)
+{
+  g_bit_lock (&link->lock, 0);
+  link->owner = NULL;
+  g_bit_unlock (&link->lock, 0);
+}
 
 /* Operations on the owner's descriptor ------------------------------------ */
 
@@ -256,7 +288,7 @@ fd_query_info (GTempFile     *owner,
   return info;
 }
 
-/* The input half ---------------------------------------------------------- */
+/* The input half ------------------------------------------------------------ */
 
 #define G_TYPE_TEMP_FILE_INPUT_STREAM (g_temp_file_input_stream_get_type ())
 G_DECLARE_FINAL_TYPE (GTempFileInputStream, g_temp_file_input_stream,
@@ -265,7 +297,7 @@ G_DECLARE_FINAL_TYPE (GTempFileInputStream, g_temp_file_input_stream,
 struct _GTempFileInputStream
 {
   GFileInputStream  parent_instance;
-  GWeakRef          owner;
+  OwnerLink         link;
 };
 
 #ifdef HAVE_GIO_UNIX
@@ -280,6 +312,10 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (GTempFileInputStream, g_temp_file_input_stream,
                                G_TYPE_FILE_INPUT_STREAM,
                                INPUT_FD_BASED)
 
+/* A plain cast: a vfunc is only called on its own type, and this is the
+ * per-call cost of every operation. */
+#define INPUT_LINK(object) (&((GTempFileInputStream *) (object))->link)
+
 static gssize
 g_temp_file_input_stream_read (GInputStream  *stream,
                                void          *buffer,
@@ -287,10 +323,11 @@ g_temp_file_input_stream_read (GInputStream  *stream,
                                GCancellable  *cancellable,
                                GError       **error)
 {
-  /* A plain cast: a vfunc is only called on its own type. */
-  g_autoptr(GTempFile) owner = g_weak_ref_get (&((GTempFileInputStream *) stream)->owner);
+  OwnerLink *link = INPUT_LINK (stream);
+  gssize res = fd_read (owner_begin (link), buffer, count, cancellable, error);
 
-  return fd_read (owner, buffer, count, cancellable, error);
+  owner_end (link);
+  return res;
 }
 
 static gboolean
@@ -304,9 +341,11 @@ g_temp_file_input_stream_close (GInputStream  *stream,
 static goffset
 g_temp_file_input_stream_tell (GFileInputStream *stream)
 {
-  g_autoptr(GTempFile) owner = g_weak_ref_get (&G_TEMP_FILE_INPUT_STREAM (stream)->owner);
+  OwnerLink *link = INPUT_LINK (stream);
+  goffset res = fd_tell (owner_begin (link));
 
-  return fd_tell (owner);
+  owner_end (link);
+  return res;
 }
 
 static gboolean
@@ -322,9 +361,11 @@ g_temp_file_input_stream_seek (GFileInputStream  *stream,
                                GCancellable      *cancellable,
                                GError           **error)
 {
-  g_autoptr(GTempFile) owner = g_weak_ref_get (&G_TEMP_FILE_INPUT_STREAM (stream)->owner);
+  OwnerLink *link = INPUT_LINK (stream);
+  gboolean res = fd_seek (owner_begin (link), offset, type, cancellable, error);
 
-  return fd_seek (owner, offset, type, cancellable, error);
+  owner_end (link);
+  return res;
 }
 
 static GFileInfo *
@@ -333,18 +374,22 @@ g_temp_file_input_stream_query_info (GFileInputStream  *stream,
                                      GCancellable      *cancellable,
                                      GError           **error)
 {
-  g_autoptr(GTempFile) owner = g_weak_ref_get (&G_TEMP_FILE_INPUT_STREAM (stream)->owner);
+  OwnerLink *link = INPUT_LINK (stream);
+  GFileInfo *res = fd_query_info (owner_begin (link), attributes, cancellable, error);
 
-  return fd_query_info (owner, attributes, cancellable, error);
+  owner_end (link);
+  return res;
 }
 
 #ifdef HAVE_GIO_UNIX
 static int
 g_temp_file_input_stream_get_fd (GFileDescriptorBased *fd_based)
 {
-  g_autoptr(GTempFile) owner = g_weak_ref_get (&G_TEMP_FILE_INPUT_STREAM (fd_based)->owner);
+  OwnerLink *link = INPUT_LINK (fd_based);
+  int res = owner_fd (owner_begin (link));
 
-  return owner_fd (owner);
+  owner_end (link);
+  return res;
 }
 
 static void
@@ -355,21 +400,10 @@ g_temp_file_input_stream_fd_based_iface_init (GFileDescriptorBasedIface *iface)
 #endif
 
 static void
-g_temp_file_input_stream_finalize (GObject *object)
-{
-  g_weak_ref_clear (&G_TEMP_FILE_INPUT_STREAM (object)->owner);
-
-  G_OBJECT_CLASS (g_temp_file_input_stream_parent_class)->finalize (object);
-}
-
-static void
 g_temp_file_input_stream_class_init (GTempFileInputStreamClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GInputStreamClass *stream_class = G_INPUT_STREAM_CLASS (klass);
   GFileInputStreamClass *file_class = G_FILE_INPUT_STREAM_CLASS (klass);
-
-  object_class->finalize = g_temp_file_input_stream_finalize;
 
   stream_class->read_fn = g_temp_file_input_stream_read;
   stream_class->close_fn = g_temp_file_input_stream_close;
@@ -390,11 +424,17 @@ _g_temp_file_input_stream_new (GTempFile *owner)
 {
   GTempFileInputStream *self = g_object_new (G_TYPE_TEMP_FILE_INPUT_STREAM, NULL);
 
-  g_weak_ref_init (&self->owner, owner);
+  self->link.owner = owner;
   return G_INPUT_STREAM (self);
 }
 
-/* The output half --------------------------------------------------------- */
+void
+_g_temp_file_input_stream_detach (GInputStream *stream)
+{
+  owner_clear (INPUT_LINK (stream));
+}
+
+/* The output half ----------------------------------------------------------- */
 
 #define G_TYPE_TEMP_FILE_OUTPUT_STREAM (g_temp_file_output_stream_get_type ())
 G_DECLARE_FINAL_TYPE (GTempFileOutputStream, g_temp_file_output_stream,
@@ -403,7 +443,7 @@ G_DECLARE_FINAL_TYPE (GTempFileOutputStream, g_temp_file_output_stream,
 struct _GTempFileOutputStream
 {
   GFileOutputStream  parent_instance;
-  GWeakRef           owner;
+  OwnerLink          link;
   char              *etag;    /* recorded when closed */
 };
 
@@ -419,6 +459,8 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (GTempFileOutputStream, g_temp_file_output_stream,
                                G_TYPE_FILE_OUTPUT_STREAM,
                                OUTPUT_FD_BASED)
 
+#define OUTPUT_LINK(object) (&((GTempFileOutputStream *) (object))->link)
+
 static gssize
 g_temp_file_output_stream_write (GOutputStream  *stream,
                                  const void     *buffer,
@@ -426,9 +468,11 @@ g_temp_file_output_stream_write (GOutputStream  *stream,
                                  GCancellable   *cancellable,
                                  GError        **error)
 {
-  g_autoptr(GTempFile) owner = g_weak_ref_get (&((GTempFileOutputStream *) stream)->owner);
+  OwnerLink *link = OUTPUT_LINK (stream);
+  gssize res = fd_write (owner_begin (link), buffer, count, cancellable, error);
 
-  return fd_write (owner, buffer, count, cancellable, error);
+  owner_end (link);
+  return res;
 }
 
 static gboolean
@@ -436,8 +480,8 @@ g_temp_file_output_stream_close (GOutputStream  *stream,
                                  GCancellable   *cancellable,
                                  GError        **error)
 {
-  GTempFileOutputStream *self = G_TEMP_FILE_OUTPUT_STREAM (stream);
-  g_autoptr(GTempFile) owner = g_weak_ref_get (&self->owner);
+  GTempFileOutputStream *self = (GTempFileOutputStream *) stream;
+  GTempFile *owner = owner_begin (&self->link);
   int fd = owner_fd (owner);
   GTempfileSysFileInfo st;
 
@@ -449,15 +493,18 @@ g_temp_file_output_stream_close (GOutputStream  *stream,
       self->etag = etag_from_info (&st);
     }
 
+  owner_end (&self->link);
   return TRUE;
 }
 
 static goffset
 g_temp_file_output_stream_tell (GFileOutputStream *stream)
 {
-  g_autoptr(GTempFile) owner = g_weak_ref_get (&G_TEMP_FILE_OUTPUT_STREAM (stream)->owner);
+  OwnerLink *link = OUTPUT_LINK (stream);
+  goffset res = fd_tell (owner_begin (link));
 
-  return fd_tell (owner);
+  owner_end (link);
+  return res;
 }
 
 static gboolean
@@ -473,9 +520,11 @@ g_temp_file_output_stream_seek (GFileOutputStream  *stream,
                                 GCancellable       *cancellable,
                                 GError            **error)
 {
-  g_autoptr(GTempFile) owner = g_weak_ref_get (&G_TEMP_FILE_OUTPUT_STREAM (stream)->owner);
+  OwnerLink *link = OUTPUT_LINK (stream);
+  gboolean res = fd_seek (owner_begin (link), offset, type, cancellable, error);
 
-  return fd_seek (owner, offset, type, cancellable, error);
+  owner_end (link);
+  return res;
 }
 
 static gboolean
@@ -490,9 +539,11 @@ g_temp_file_output_stream_truncate (GFileOutputStream  *stream,
                                     GCancellable       *cancellable,
                                     GError            **error)
 {
-  g_autoptr(GTempFile) owner = g_weak_ref_get (&G_TEMP_FILE_OUTPUT_STREAM (stream)->owner);
+  OwnerLink *link = OUTPUT_LINK (stream);
+  gboolean res = fd_truncate (owner_begin (link), size, cancellable, error);
 
-  return fd_truncate (owner, size, cancellable, error);
+  owner_end (link);
+  return res;
 }
 
 static GFileInfo *
@@ -501,9 +552,11 @@ g_temp_file_output_stream_query_info (GFileOutputStream  *stream,
                                       GCancellable       *cancellable,
                                       GError            **error)
 {
-  g_autoptr(GTempFile) owner = g_weak_ref_get (&G_TEMP_FILE_OUTPUT_STREAM (stream)->owner);
+  OwnerLink *link = OUTPUT_LINK (stream);
+  GFileInfo *res = fd_query_info (owner_begin (link), attributes, cancellable, error);
 
-  return fd_query_info (owner, attributes, cancellable, error);
+  owner_end (link);
+  return res;
 }
 
 static char *
@@ -516,9 +569,11 @@ g_temp_file_output_stream_get_etag (GFileOutputStream *stream)
 static int
 g_temp_file_output_stream_get_fd (GFileDescriptorBased *fd_based)
 {
-  g_autoptr(GTempFile) owner = g_weak_ref_get (&G_TEMP_FILE_OUTPUT_STREAM (fd_based)->owner);
+  OwnerLink *link = OUTPUT_LINK (fd_based);
+  int res = owner_fd (owner_begin (link));
 
-  return owner_fd (owner);
+  owner_end (link);
+  return res;
 }
 
 static void
@@ -531,10 +586,7 @@ g_temp_file_output_stream_fd_based_iface_init (GFileDescriptorBasedIface *iface)
 static void
 g_temp_file_output_stream_finalize (GObject *object)
 {
-  GTempFileOutputStream *self = G_TEMP_FILE_OUTPUT_STREAM (object);
-
-  g_weak_ref_clear (&self->owner);
-  g_free (self->etag);
+  g_free (G_TEMP_FILE_OUTPUT_STREAM (object)->etag);
 
   G_OBJECT_CLASS (g_temp_file_output_stream_parent_class)->finalize (object);
 }
@@ -570,6 +622,12 @@ _g_temp_file_output_stream_new (GTempFile *owner)
 {
   GTempFileOutputStream *self = g_object_new (G_TYPE_TEMP_FILE_OUTPUT_STREAM, NULL);
 
-  g_weak_ref_init (&self->owner, owner);
+  self->link.owner = owner;
   return G_OUTPUT_STREAM (self);
+}
+
+void
+_g_temp_file_output_stream_detach (GOutputStream *stream)
+{
+  owner_clear (OUTPUT_LINK (stream));
 }

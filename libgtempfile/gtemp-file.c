@@ -114,6 +114,11 @@ struct _GTempFile
   GError        *init_error;
 
   int            fd;         /* -1 before initialization and once closed */
+  /* A name that an anonymous file got from a persist that failed after
+   * linking it: such a file can be linked only once, so the name is kept,
+   * registered, until a persist moves it into place or the file goes. */
+  char          *hidden_name;
+  GTempfileSlot *hidden_slot;
   gint64         pid;        /* the process that created it */
   GTempfileSlot *slot;       /* registered for removal at exit while delete is set */
 
@@ -294,6 +299,21 @@ _g_temp_file_set_op_error (GTempFile    *self,
   (G_TEMP_FILE_FLAGS_ANONYMOUS | G_TEMP_FILE_FLAGS_KEEP | G_TEMP_FILE_FLAGS_KEEP_ON_CLOSE)
 #define TEMP_PERSIST_FLAGS_KNOWN (G_TEMP_PERSIST_NO_REPLACE | G_TEMP_PERSIST_SYNC)
 
+/* An anonymous file goes when it is closed: so does the name a failed
+ * persist left it (not in a child made with fork(): the parent's). */
+static void
+drop_hidden_name (GTempFile *self)
+{
+  if (self->hidden_name == NULL || self->pid != _g_tempfile_sys_getpid ())
+    return;
+
+  if (_g_tempfile_sys_unlink (self->hidden_name) == 0 || errno == ENOENT)
+    _g_tempfile_registry_release (self->hidden_slot);
+  /* Otherwise it stays registered: the exit pass tries again. */
+  self->hidden_slot = NULL;
+  g_clear_pointer (&self->hidden_name, g_free);
+}
+
 /* Closes the descriptor, first removing the name if delete-on-close says
  * so. Once: later calls do nothing. */
 static gboolean
@@ -309,6 +329,7 @@ really_close (GTempFile  *self,
    * let go of it. */
   if (self->delete_on_close && removes_automatically (self))
     remove_name (self, &local_error);
+  drop_hidden_name (self);
 
   if (_g_tempfile_sys_close (self->fd) != 0 && local_error == NULL)
     {
@@ -353,6 +374,12 @@ g_temp_file_dispose (GObject *object)
   else
     g_clear_pointer (&self->slot, _g_tempfile_registry_release);
 
+  /* Halves kept by someone else no longer reach this object. */
+  if (self->input != NULL)
+    _g_temp_file_input_stream_detach (self->input);
+  if (self->output != NULL)
+    _g_temp_file_output_stream_detach (self->output);
+
   G_OBJECT_CLASS (g_temp_file_parent_class)->dispose (object);
 }
 
@@ -365,6 +392,7 @@ g_temp_file_finalize (GObject *object)
   g_clear_object (&self->output);
   _g_tempfile_path_clear (&self->name);
   g_clear_error (&self->init_error);
+  g_free (self->hidden_name);
   g_free (self->dir);
   g_free (self->prefix);
   g_free (self->suffix);
@@ -387,11 +415,13 @@ g_temp_file_get_property (GObject    *object,
       break;
 
     case PROP_PREFIX:
-      g_value_set_string (value, self->prefix);
+      g_value_set_string (value, self->prefix != NULL || !is_initialized (self)
+                                 ? self->prefix : GTEMPFILE_DEFAULT_PREFIX);
       break;
 
     case PROP_SUFFIX:
-      g_value_set_string (value, self->suffix);
+      g_value_set_string (value, self->suffix != NULL || !is_initialized (self)
+                                 ? self->suffix : "");
       break;
 
     case PROP_ANONYMOUS:
@@ -546,6 +576,7 @@ create_file (gpointer       object,
 {
   GTempFile *self = object;
   g_autofree char *dir = NULL;
+  const char *used_dir = NULL;
   g_autofree char *path = NULL;
   const char *prefix;
   const char *suffix;
@@ -568,17 +599,23 @@ create_file (gpointer       object,
   suffix = self->suffix != NULL ? self->suffix : "";
 
   /* Bad arguments are reported before anything touches the disk, even the
-   * probe for the default directory. */
+   * probe for the default directory. An absolute directory is used as it
+   * is, without a copy: this is the hot path of the library. */
   if (!g_cancellable_set_error_if_cancelled (cancellable, &local_error) &&
       _g_tempfile_check_affixes (prefix, suffix, &local_error))
-    dir = _g_tempfile_resolve_dir (self->dir, &local_error);
+    {
+      if (self->dir != NULL && g_path_is_absolute (self->dir))
+        used_dir = self->dir;
+      else
+        used_dir = dir = _g_tempfile_resolve_dir (self->dir, &local_error);
+    }
 
-  if (dir != NULL)
+  if (used_dir != NULL)
     {
       if (self->anonymous)
-        fd = _g_tempfile_open_anonymous (dir, prefix, suffix, &linkable, &local_error);
+        fd = _g_tempfile_open_anonymous (used_dir, prefix, suffix, &linkable, &local_error);
       else
-        fd = _g_tempfile_create (dir, prefix, suffix, G_TEMPFILE_KIND_FILE,
+        fd = _g_tempfile_create (used_dir, prefix, suffix, G_TEMPFILE_KIND_FILE,
                                  _g_tempfile_create_file_func, NULL,
                                  self->delete ? &self->slot : NULL, &path, &local_error);
     }
@@ -596,12 +633,13 @@ create_file (gpointer       object,
   self->pid = _g_tempfile_sys_getpid ();
   self->linkable = linkable;
   _g_tempfile_path_set (&self->name, g_steal_pointer (&path));
-  g_free (self->dir);
-  self->dir = g_steal_pointer (&dir);
-  if (self->prefix == NULL)
-    self->prefix = g_strdup (prefix);
-  if (self->suffix == NULL)
-    self->suffix = g_strdup (suffix);
+  /* From now on the properties say what was used: the absolute directory,
+   * and the default prefix and suffix for NULL ones (see get_property). */
+  if (dir != NULL)
+    {
+      g_free (self->dir);
+      self->dir = g_steal_pointer (&dir);
+    }
 
   return TRUE;
 }
@@ -782,7 +820,7 @@ g_temp_file_class_init (GTempFileClass *klass)
   properties[PROP_DELETE] =
     g_param_spec_boolean ("delete", NULL, NULL,
                           TRUE,
-                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT |
+                          G_PARAM_READWRITE |
                           G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
@@ -798,7 +836,7 @@ g_temp_file_class_init (GTempFileClass *klass)
   properties[PROP_DELETE_ON_CLOSE] =
     g_param_spec_boolean ("delete-on-close", NULL, NULL,
                           TRUE,
-                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT |
+                          G_PARAM_READWRITE |
                           G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
@@ -921,7 +959,8 @@ g_temp_file_new_full (const char      *dir,
   /* No one can have connected to "notify" yet: nothing to announce. */
   self->created_notified = TRUE;
 
-  if (!g_initable_init (G_INITABLE (self), cancellable, error))
+  /* g_initable_init() without looking up the interface. */
+  if (!g_temp_file_initable_init (G_INITABLE (self), cancellable, error))
     return NULL;   /* self is released with the error, as g_initable_new() does */
   return g_steal_pointer (&self);
 }
@@ -1244,53 +1283,58 @@ persist_anonymous (GTempFile   *self,
                    gboolean     no_replace,
                    GError     **error)
 {
-  g_autofree char *target_dir = NULL;
-  g_autofree char *sibling = NULL;
-  GTempfileSlot *sibling_slot = NULL;
-  int errsv;
+  int res;
 
-  /* The mode is set when the file gets a name (DESIGN.md §3): until now
-   * nobody else could open it, whatever the umask made of it. */
-  if (_g_tempfile_sys_set_private_mode (self->fd) != 0)
+  if (self->hidden_name == NULL)
     {
-      errsv = errno;
-      set_link_error (self, errsv, target, error);
-      return FALSE;
-    }
+      g_autofree char *target_dir = NULL;
 
-  if (no_replace)
-    {
-      if (_g_tempfile_sys_link_fd (self->fd, target) != 0)
+      /* The mode is set when the file gets a name (DESIGN.md §3): until
+       * now nobody else could open it, whatever the umask made of it. */
+      if (_g_tempfile_sys_set_private_mode (self->fd) != 0)
         {
-          errsv = errno;
-          set_link_error (self, errsv, target, error);
+          set_link_error (self, errno, target, error);
           return FALSE;
         }
-      return TRUE;
+
+      /* linkat never replaces: it is the no-replace persist itself. */
+      if (no_replace)
+        {
+          if (_g_tempfile_sys_link_fd (self->fd, target) != 0)
+            {
+              set_link_error (self, errno, target, error);
+              return FALSE;
+            }
+          return TRUE;
+        }
+
+      /* To replace: link to a fresh name beside the target, then rename
+       * that over the target, which is atomic. */
+      target_dir = _g_tempfile_get_parent (target);
+      if (_g_tempfile_create (target_dir, ".#tmp", "", G_TEMPFILE_KIND_FILE,
+                              link_fd_func, GINT_TO_POINTER (self->fd), &self->hidden_slot,
+                              &self->hidden_name, NULL) < 0)
+        {
+          set_link_error (self, errno, target, error);
+          return FALSE;
+        }
     }
 
-  /* linkat never replaces: link to a fresh name beside the target, then
-   * rename that over the target, which is atomic. */
-  target_dir = _g_tempfile_get_parent (target);
-  if (_g_tempfile_create (target_dir, ".#tmp", "", G_TEMPFILE_KIND_FILE,
-                          link_fd_func, GINT_TO_POINTER (self->fd), &sibling_slot, &sibling,
-                          NULL) < 0)
+  /* The file has a name now (this time, or from an earlier persist that
+   * failed after this point): it moves into place. */
+  if (no_replace)
+    res = _g_tempfile_sys_rename_noreplace (self->hidden_name, target, FALSE);
+  else
+    res = _g_tempfile_sys_rename (self->hidden_name, target);
+  if (res != 0)
     {
-      errsv = errno;
-      set_link_error (self, errsv, target, error);
+      /* Kept: unlinked, the file could never get a name again. */
+      set_link_error (self, errno, target, error);
       return FALSE;
     }
 
-  if (_g_tempfile_sys_rename (sibling, target) != 0)
-    {
-      errsv = errno;
-      if (_g_tempfile_sys_unlink (sibling) == 0)
-        _g_tempfile_registry_release (sibling_slot);
-      set_link_error (self, errsv, target, error);
-      return FALSE;
-    }
-
-  _g_tempfile_registry_release (sibling_slot);
+  g_clear_pointer (&self->hidden_slot, _g_tempfile_registry_release);
+  g_clear_pointer (&self->hidden_name, g_free);
   return TRUE;
 }
 
@@ -1350,9 +1394,14 @@ persist_named (GTempFile   *self,
  * no longer anonymous, and nothing removes the file any more:
  * [method@GTempfile.TempFile.cleanup] only closes the stream.
  *
- * On failure nothing changes, with one exception: if only the final
- * directory sync fails, the file already has its new name (and the object
- * says so) and the error is still reported.
+ * On failure nothing changes, and persist can be called again, with two
+ * exceptions. If only the final directory sync fails, the file already has
+ * its new name (and the object says so) and the error is still reported.
+ * An anonymous file being persisted over an existing target is first given
+ * a hidden name beside @path (`.#tmp` and eight random characters), since
+ * such a file can be linked only once: if the last step fails, the file
+ * keeps that name, still temporary and removed with the file, so that the
+ * next persist can finish the job.
  *
  * Returns: %TRUE on success, %FALSE with @error set
  *

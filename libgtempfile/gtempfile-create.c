@@ -61,6 +61,7 @@ _g_tempfile_create (const char           *dir,
   g_autofree char *path = NULL;
   char *random_part;
   char *cursor;
+  gboolean slot_lost = FALSE;
   int errsv;
 
   if (path_out != NULL)
@@ -111,10 +112,28 @@ _g_tempfile_create (const char           *dir,
         result = func (path, user_data);
       errsv = errno;
       if (slot != NULL)
-        _g_tempfile_registry_end (slot, result >= 0,
-                                  result >= 0 && kind == G_TEMPFILE_KIND_DIRECTORY &&
-                                  _g_tempfile_sys_dir_stat (result, &st) == 0 ? &st.id : NULL,
-                                  &saved);
+        {
+          gboolean exists = result >= 0;
+          gboolean have_id = FALSE;
+
+          /* A directory is registered with its identity, which the exit
+           * pass and the guardian check before they remove anything. One
+           * that cannot be looked at is not kept: it is removed at once
+           * (and left registered, without an identity, only if even that
+           * fails: the exit pass then tries rmdir). */
+          if (result >= 0 && kind == G_TEMPFILE_KIND_DIRECTORY)
+            {
+              have_id = _g_tempfile_sys_dir_stat (result, &st) == 0;
+              if (!have_id)
+                {
+                  errsv = errno;
+                  _g_tempfile_sys_dir_close (result);
+                  result = -1;
+                  exists = slot_lost = _g_tempfile_sys_rmdir (path) != 0;
+                }
+            }
+          _g_tempfile_registry_end (slot, exists, have_id ? &st.id : NULL, &saved);
+        }
 
       if (result >= 0)
         {
@@ -137,9 +156,11 @@ _g_tempfile_create (const char           *dir,
           return -1;
         }
 
-      if (errsv != EEXIST)
+      if (errsv != EEXIST || slot_lost)
         {
-          _g_tempfile_registry_release (slot);
+          /* A slot that still names something stays, for the exit pass. */
+          if (!slot_lost)
+            _g_tempfile_registry_release (slot);
           _g_tempfile_set_error_path (error, errsv,
                                       kind == G_TEMPFILE_KIND_FILE
                                       ? _("Error creating a temporary file in “%s”: %s")
@@ -188,12 +209,13 @@ _g_tempfile_create_open_dir_func (const char *path,
                                   gpointer    user_data)
 {
   GTempfileSysHandle dir;
-  GTempfileSysId id;
 
   if (_g_tempfile_sys_create_dir (path) != 0)
     return -1;
 
-  dir = _g_tempfile_sys_dir_open (path, &id);
+  /* Its identity is taken once, by the caller (the create loop, or the
+   * GTempDir that has no slot). */
+  dir = _g_tempfile_sys_dir_open (path, NULL);
   if (dir == GTEMPFILE_SYS_NO_HANDLE)
     {
       int errsv = errno;

@@ -489,7 +489,15 @@ open_arena_file (gsize    size,
       errsv = errno;
       if (fd >= 0)
         {
-          shm_unlink (name);
+          /* The name must not outlive this call: a second try, then give
+           * up on this means. */
+          if (shm_unlink (name) != 0 && shm_unlink (name) != 0 && errno != ENOENT)
+            {
+              errsv = errno;
+              close (fd);
+              fd = -1;
+              break;
+            }
           if (fcntl (fd, F_SETFD, FD_CLOEXEC) != 0)
             {
               errsv = errno;
@@ -511,8 +519,12 @@ open_arena_file (gsize    size,
 
       fd = g_mkstemp_full (template, O_RDWR | O_CLOEXEC, 0600);
       errsv = errno;
-      if (fd >= 0)
-        g_unlink (template);
+      if (fd >= 0 && g_unlink (template) != 0 && g_unlink (template) != 0 && errno != ENOENT)
+        {
+          errsv = errno;
+          close (fd);
+          fd = -1;
+        }
     }
 
   if (fd < 0)
@@ -522,9 +534,11 @@ open_arena_file (gsize    size,
       return -1;
     }
 
-  if (ftruncate (fd, size) != 0)
+  while (ftruncate (fd, size) != 0)
     {
       errsv = errno;
+      if (errsv == EINTR)
+        continue;
       close (fd);
       g_set_error (error, G_IO_ERROR, _g_tempfile_io_error_from_errno (errsv),
                    _("Could not start the guardian: no shared memory: %s"), g_strerror (errsv));
@@ -625,6 +639,12 @@ start_guardian (int      arena_fd,
   g_snprintf (protocol_arg, sizeof protocol_arg, "%d", GTEMPFILE_GUARDIAN_PROTOCOL);
   g_snprintf (pid_arg, sizeof pid_arg, "%ld", (long) getpid ());
   g_snprintf (flags_arg, sizeof flags_arg, "%u", flags);
+
+  /* Where posix_spawn cannot report that exec failed (it may fork, as
+   * under valgrind), a missing program would only be an early exit: say
+   * what is wrong before trying. */
+  if (access (program, X_OK) != 0)
+    return set_errno_error (error, errno, program);
 
   if (!g_unix_open_pipe (ready_pipe, FD_CLOEXEC, NULL))
     return set_errno_error (error, errno, program);

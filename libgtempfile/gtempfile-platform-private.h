@@ -223,7 +223,7 @@ int           _g_tempfile_sys_lstat            (const char       *path,
 /* Directories ---------------------------------------------------------------- */
 
 /* Opens the directory @path for the walk, not following a link, and gives
- * its identity. */
+ * its identity if @id is not %NULL (one more system call). */
 GTempfileSysHandle _g_tempfile_sys_dir_open    (const char       *path,
                                                 GTempfileSysId   *id);
 /* Opens the directory @path only to look names up in it (O_PATH where
@@ -290,10 +290,15 @@ typedef struct
   guint64                mount_id;
 } GTempfileSysMount;
 
-void          _g_tempfile_sys_mount_init       (GTempfileSysMount    *mount,
+/* 0, or -1 with errno when a means that this system has failed for another
+ * reason than "not here" (EMFILE, ENOMEM, EIO...): the walk must stop then,
+ * rather than fall back to a weaker means without saying so. */
+int           _g_tempfile_sys_mount_init       (GTempfileSysMount    *mount,
                                                 GTempfileSysHandle    root,
                                                 const GTempfileSysId *root_id);
-gboolean      _g_tempfile_sys_is_other_mount   (const GTempfileSysMount *mount,
+/* 1 if @name is on another mount, 0 if not (or if it is gone), -1 with
+ * errno if it cannot be told. */
+int           _g_tempfile_sys_is_other_mount   (const GTempfileSysMount *mount,
                                                 GTempfileSysHandle       parent,
                                                 const char              *name,
                                                 const GTempfileSysId    *listed);

@@ -861,8 +861,8 @@ _g_tempfile_sys_dir_open (const char     *path,
   do
     fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   while (fd < 0 && errno == EINTR);
-  if (fd < 0)
-    return GTEMPFILE_SYS_NO_HANDLE;
+  if (fd < 0 || id == NULL)
+    return fd;
 
   if (fstat (fd, &st) != 0)
     {
@@ -1060,14 +1060,22 @@ fdinfo_mount_id (int      fd,
   format_proc_path (path, "/proc/self/fdinfo/", fd);
   info = open (path, O_RDONLY | O_CLOEXEC);
   if (info < 0)
-    return FALSE;
+    return FALSE;   /* with open's errno: ENOENT without /proc */
   while (length < (gssize) sizeof buffer - 1)
     {
       gssize n = read (info, buffer + length, sizeof buffer - 1 - length);
 
       if (n < 0 && errno == EINTR)
         continue;
-      if (n <= 0)
+      if (n < 0)
+        {
+          int errsv = errno;
+
+          close (info);
+          errno = errsv;
+          return FALSE;
+        }
+      if (n == 0)
         break;
       length += n;
     }
@@ -1086,7 +1094,10 @@ fdinfo_mount_id (int      fd,
           while (*cursor == ' ' || *cursor == '\t')
             cursor++;
           if (*cursor < '0' || *cursor > '9')
-            return FALSE;
+            {
+              errno = EOPNOTSUPP;
+              return FALSE;
+            }
           for (; *cursor >= '0' && *cursor <= '9'; cursor++)
             value = value * 10 + (guint64) (*cursor - '0');
           *mount_id = value;
@@ -1094,6 +1105,8 @@ fdinfo_mount_id (int      fd,
         }
       line = next != NULL ? next + 1 : NULL;
     }
+  /* A kernel older than 3.15 has no mount id there. */
+  errno = EOPNOTSUPP;
   return FALSE;
 }
 #endif
@@ -1154,17 +1167,23 @@ mount_id_by (GTempfileSysMountMeans  means,
         int fd;
 
         if (*name == '\0')
-          return fdinfo_mount_id (dir, mount_id) || (errno = EOPNOTSUPP, FALSE);
+          return fdinfo_mount_id (dir, mount_id);
 
         /* A descriptor that opens nothing and follows no link. */
         fd = openat (dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
           return FALSE;
         ok = fdinfo_mount_id (fd, mount_id);
-        close (fd);
         if (!ok)
-          errno = EOPNOTSUPP;
-        return ok;
+          {
+            int errsv = errno;
+
+            close (fd);
+            errno = errsv;
+            return FALSE;
+          }
+        close (fd);
+        return TRUE;
       }
 #endif
 
@@ -1175,7 +1194,29 @@ mount_id_by (GTempfileSysMountMeans  means,
     }
 }
 
-void
+/* Whether @errsv says that a means of the mount test does not exist here
+ * (an old kernel, a file system without file handles, no /proc, a
+ * seccomp filter), rather than that it failed this time. */
+static gboolean
+means_unavailable (int errsv)
+{
+  switch (errsv)
+    {
+    case ENOSYS:
+    case EOPNOTSUPP:
+#if defined(ENOTSUP) && ENOTSUP != EOPNOTSUPP
+    case ENOTSUP:
+#endif
+    case EINVAL:
+    case EPERM:
+    case ENOENT:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+int
 _g_tempfile_sys_mount_init (GTempfileSysMount    *mount,
                             GTempfileSysHandle    root,
                             const GTempfileSysId *root_id)
@@ -1204,12 +1245,16 @@ _g_tempfile_sys_mount_init (GTempfileSysMount    *mount,
       if (mount_id_by (chain[i].means, (int) root, "", &mount->mount_id))
         {
           mount->means = chain[i].means;
-          return;
+          return 0;
         }
+      /* Not here: the next means. Failed now: no weaker one in silence. */
+      if (!means_unavailable (errno))
+        return -1;
     }
+  return 0;
 }
 
-gboolean
+int
 _g_tempfile_sys_is_other_mount (const GTempfileSysMount *mount,
                                 GTempfileSysHandle       parent,
                                 const char              *name,
@@ -1218,14 +1263,13 @@ _g_tempfile_sys_is_other_mount (const GTempfileSysMount *mount,
   guint64 mount_id;
 
   if (listed->dev != mount->dev)
-    return TRUE;
+    return 1;
   if (mount->means == GTEMPFILE_SYS_MOUNT_BY_DEVICE)
-    return FALSE;
+    return 0;
 
-  /* The means that worked on the root: a failure here (other than the
-   * entry being gone) is not a reason to enter. */
+  /* The means that worked on the root. */
   if (!mount_id_by (mount->means, (int) parent, name, &mount_id))
-    return errno != ENOENT;
+    return errno == ENOENT ? 0 : -1;
   return mount_id != mount->mount_id;
 }
 

@@ -79,8 +79,9 @@ struct _GTempfileSlot
   gint64          pid;        /* the process that created it */
   GTempfileSysId  id;         /* directories: the one that was created */
   gboolean        have_id;
-  char           *path;       /* owned by the registry while not FREE */
-  gsize           path_size;
+  char           *path;       /* owned by the slot; kept when it is given back */
+  gsize           path_size;  /* the length of this use's paths, NUL included */
+  gsize           path_capacity;
   gpointer        guardian;   /* atomic: its record in the guardian's arena */
 };
 
@@ -183,7 +184,15 @@ _g_tempfile_registry_claim (GTempfileKind kind,
   slot->pid = _g_tempfile_sys_getpid ();
   slot->have_id = FALSE;
   slot->path_size = path_length + 1;
-  slot->path = g_malloc0 (slot->path_size);
+  /* A slot keeps its buffer when it is given back: the next use of the
+   * slot usually needs the same size, and costs no allocation. */
+  if (slot->path_capacity < slot->path_size)
+    {
+      g_free (slot->path);
+      slot->path_capacity = MAX (slot->path_size, 64);
+      slot->path = g_malloc (slot->path_capacity);
+    }
+  slot->path[0] = '\0';
   return slot;
 }
 
@@ -322,20 +331,16 @@ _g_tempfile_registry_get_identity (GTempfileSlot  *slot,
 void
 _g_tempfile_registry_release (GTempfileSlot *slot)
 {
-  char *path;
-
   if (slot == NULL)
     return;
 
-  path = slot->path;
   if (g_atomic_int_compare_and_exchange (&slot->state, SLOT_OWNED, SLOT_CLAIMED) ||
       g_atomic_int_get (&slot->state) == SLOT_CLAIMED)
     {
-      slot->path = NULL;
       g_atomic_int_set (&slot->state, SLOT_FREE);
-      /* After FREE and before the path is freed: see gtempfile-guardian.c. */
+      /* After FREE, before the buffer can be used again: see
+       * gtempfile-guardian.c. */
       _g_tempfile_guardian_mirror (slot);
-      g_free (path);
     }
 }
 

@@ -324,8 +324,15 @@ reopen_parent (Walker *w)
       return FALSE;
     }
 
-  if (_g_tempfile_sys_dir_stat (handle, &st) != 0 ||
-      !_g_tempfile_sys_id_equal (&st.id, &parent->id))
+  if (_g_tempfile_sys_dir_stat (handle, &st) != 0)
+    {
+      int errsv = errno;
+
+      _g_tempfile_sys_dir_close (handle);
+      record (w, PROBLEM_ERRNO, errsv, "..");
+      return FALSE;
+    }
+  if (!_g_tempfile_sys_id_equal (&st.id, &parent->id))
     {
       /* The directory was moved out of the tree: stop here rather than go
        * up into whatever now holds it. */
@@ -464,10 +471,17 @@ enter_dir (Walker     *w,
     return FALSE;
 
   /* Before anything is done to it: another mount, bind mounts of the same
-   * file system included, is left exactly as it is. */
-  if (_g_tempfile_sys_is_other_mount (&w->mount, parent, name, &listed.id))
+   * file system included, is left exactly as it is; so is one that cannot
+   * be told apart now. */
+  switch (_g_tempfile_sys_is_other_mount (&w->mount, parent, name, &listed.id))
     {
+    case 0:
+      break;
+    case 1:
       record (w, PROBLEM_MOUNT_POINT, 0, name);
+      return TRUE;
+    default:
+      record (w, PROBLEM_ERRNO, errno, name);
       return TRUE;
     }
 
@@ -488,7 +502,15 @@ enter_dir (Walker     *w,
       return TRUE;
     }
 
-  if (_g_tempfile_sys_dir_stat (handle, &st) != 0 || !_g_tempfile_sys_id_equal (&st.id, &listed.id))
+  if (_g_tempfile_sys_dir_stat (handle, &st) != 0)
+    {
+      int errsv = errno;
+
+      _g_tempfile_sys_dir_close (handle);
+      record (w, PROBLEM_ERRNO, errsv, name);
+      return TRUE;
+    }
+  if (!_g_tempfile_sys_id_equal (&st.id, &listed.id))
     {
       _g_tempfile_sys_dir_close (handle);
       record (w, PROBLEM_CHANGED, 0, name);
@@ -573,7 +595,13 @@ walk_contents (GTempfileSysHandle   root,
   w.max_open = _g_tempfile_sys_walk_max_open ();
   w.lowest_open = 1;
   w.listing.signal_safe = signal_safe;
-  _g_tempfile_sys_mount_init (&w.mount, root, &st.id);
+  if (_g_tempfile_sys_mount_init (&w.mount, root, &st.id) != 0)
+    {
+      /* Without the mount test nothing is entered: stop with the cause. */
+      if (!signal_safe)
+        _g_tempfile_set_error_path (error, errno, _("Error removing “%s”: %s"), path);
+      return FALSE;
+    }
 
   if ((listing_size > 0 &&
        !walker_grow (&w, (void **) &w.listing.buffer, 0, &w.listing.size, listing_size)) ||

@@ -70,9 +70,8 @@ guint
 test_count_entries (const char *dir)
 {
   g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  guint n = 0;
-
   const char *name;
+  guint n = 0;
 
   g_assert_nonnull (d);
   while ((name = g_dir_read_name (d)) != NULL)

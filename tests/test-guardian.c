@@ -850,6 +850,9 @@ main (int   argc,
 #endif
   /* The helper finds the program through the variable; the subprocesses
    * here too, and one test takes it away for a while. */
+  /* meson points at the uninstalled program; installed, the installed one. */
+  if (g_getenv ("GTEMPFILE_GUARDIAN_PROGRAM") == NULL)
+    g_setenv ("GTEMPFILE_GUARDIAN_PROGRAM", GTEMPFILE_GUARDIAN_INSTALLED, TRUE);
   g_setenv ("GTEMPFILE_TEST_GUARDIAN_PROGRAM", g_getenv ("GTEMPFILE_GUARDIAN_PROGRAM"), TRUE);
 
   for (guint i = 0; i < G_N_ELEMENTS (deaths); i++)

@@ -1208,6 +1208,56 @@ test_anonymous_unlink_fails (void)
   test_remove_tree (dir);
 }
 
+/* An anonymous file can be linked only once: a persist that fails after
+ * linking it keeps the name it got, so that the next persist succeeds, and
+ * the name goes with the file. */
+static void
+test_persist_anonymous_retry (void)
+{
+  g_autofree char *dir = test_dir_new ();
+  g_autofree char *target = g_build_filename (dir, "final", NULL);
+  g_autofree char *in_the_way = g_build_filename (target, "occupant", NULL);
+  g_autoptr(GTempFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (skip_without_o_tmpfile (dir))
+    {
+      test_remove_tree (dir);
+      return;
+    }
+
+  /* A directory at the target: the rename fails. */
+  g_assert_no_errno (g_mkdir (target, 0700));
+  test_write_file (in_the_way, "x");
+  file = new_in (dir, G_TEMP_FILE_FLAGS_ANONYMOUS);
+  write_string (file, "second time lucky");
+  g_assert_false (g_temp_file_persist (file, target, G_TEMP_PERSIST_NONE, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_true (g_temp_file_is_anonymous (file));
+  g_assert_null (g_temp_file_get_path (file));
+
+  /* Out of the way: the same file gets there. */
+  test_remove_tree (target);
+  g_assert_true (g_temp_file_persist (file, target, G_TEMP_PERSIST_NONE, &error));
+  g_assert_no_error (error);
+  test_assert_contents (target, "second time lucky");
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  g_clear_object (&file);
+
+  /* And if it never gets there, its hidden name goes with it. */
+  test_remove_tree (target);
+  g_assert_no_errno (g_mkdir (target, 0700));
+  test_write_file (in_the_way, "x");
+  file = new_in (dir, G_TEMP_FILE_FLAGS_ANONYMOUS);
+  g_assert_false (g_temp_file_persist (file, target, G_TEMP_PERSIST_NONE, &error));
+  g_clear_error (&error);
+  g_assert_cmpuint (test_count_entries (dir), ==, 2);
+  g_clear_object (&file);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  test_remove_tree (dir);
+}
+
 /* Without /proc an anonymous file is linked with linkat(AT_EMPTY_PATH),
  * which needs CAP_DAC_READ_SEARCH: as root it works, as anyone else persist
  * says NOT_SUPPORTED and nothing changes. */
@@ -1773,8 +1823,10 @@ test_persist_kernel_paths (void)
       g_clear_error (&error);
       g_assert_cmpstr (g_temp_file_get_path (file), ==, temp_path);
       g_assert_true (g_temp_file_get_delete (file));
-      /* Only the link, and the named file itself, are in the directory. */
-      g_assert_cmpuint (test_count_entries (work), ==, anonymous_cases[i] ? 1 : 2);
+      /* Only the link, and the file itself, are in the directory: the named
+       * file by its name, the anonymous one by the hidden name the failed
+       * persist gave it (which goes with the file). */
+      g_assert_cmpuint (test_count_entries (work), ==, 2);
     }
 
   /* A relative target gets the current directory in front and nothing
@@ -2099,6 +2151,7 @@ main (int   argc,
   g_test_add_func ("/temp-file/persist/old-pointers", test_persist_old_pointers);
   g_test_add_func ("/temp-file/persist/anonymous", test_persist_anonymous);
   g_test_add_func ("/temp-file/persist/anonymous-replace", test_persist_anonymous_replace);
+  g_test_add_func ("/temp-file/persist/anonymous-retry", test_persist_anonymous_retry);
   g_test_add_func ("/temp-file/persist/anonymous-without-proc",
                    test_persist_anonymous_without_proc);
   g_test_add_func ("/temp-file/anonymous/unlink-fails", test_anonymous_unlink_fails);

@@ -953,6 +953,20 @@ command_run (char **args)
     }
 #endif
 
+  /* The guardian removes the directory even if gtempfile itself is killed
+   * with SIGKILL. Where there is none (Windows), or it cannot start, the
+   * directory is still removed in every other case. */
+  if (!opt_keep && !g_tempfile_install_guardian (&error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+        {
+          g_autofree char *message = g_strdup_printf (_("Warning: %s"), error->message);
+
+          print_error (message);
+        }
+      g_clear_error (&error);
+    }
+
   scratch = g_temp_dir_new_full (opt_dir, opt_prefix, opt_suffix,
                                  opt_keep ? G_TEMP_DIR_FLAGS_KEEP : G_TEMP_DIR_FLAGS_NONE,
                                  NULL, &error);

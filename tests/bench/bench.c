@@ -59,6 +59,12 @@ typedef struct
   RunFunc     run_baseline;
   RunFunc     run_ours;
   gboolean    needs_dir;  /* depends on the file system */
+  /* A user's alternatives for the same cycle, measured against the same
+   * baseline in the same rounds (NULL: none): GLib's own functions, and a
+   * Python loop over CPython's tempfile (one batch of DIR, N, given as
+   * sys.argv[1] and [2]; it prints its elapsed seconds). */
+  RunFunc     run_glib;
+  const char *python;
 } Case;
 
 static guint rounds = 9;
@@ -238,6 +244,161 @@ ours_dir_cycle (Ctx *ctx)
       if (dir == NULL || !g_temp_dir_cleanup (dir, NULL, &error))
         die_error (error);
       g_object_unref (dir);
+    }
+  return now () - start;
+}
+
+/* GLib's own temporary files: g_mkstemp_full() and g_mkdtemp_full() are what
+ * g_file_open_tmp() and g_dir_make_tmp() do in their directory. */
+static void
+glib_template (char *out, gsize size, const char *dir)
+{
+  g_snprintf (out, size, "%s/glib-XXXXXX", dir);
+}
+
+static double
+glib_named_cycle (Ctx *ctx)
+{
+  char path[4096];
+  double start = now ();
+
+  for (guint i = 0; i < ctx->n; i++)
+    {
+      int fd;
+
+      glib_template (path, sizeof path, ctx->dir);
+      fd = g_mkstemp_full (path, O_RDWR | O_CLOEXEC, 0600);
+      if (fd < 0)
+        die ("g_mkstemp_full");
+      write_all_fd (fd, block, 4 * KIB);
+      close (fd);
+      if (g_unlink (path) != 0)
+        die ("g_unlink");
+    }
+  return now () - start;
+}
+
+static double
+glib_dir_cycle (Ctx *ctx)
+{
+  char path[4096];
+  double start = now ();
+
+  for (guint i = 0; i < ctx->n; i++)
+    {
+      glib_template (path, sizeof path, ctx->dir);
+      if (g_mkdtemp_full (path, 0700) == NULL)
+        die ("g_mkdtemp_full");
+      if (g_rmdir (path) != 0)
+        die ("g_rmdir");
+    }
+  return now () - start;
+}
+
+/* CPython's tempfile, the same cycles. */
+#define PYTHON_LOOP(body) \
+  "import sys, tempfile, time\n" \
+  "d, n = sys.argv[1], int(sys.argv[2])\n" \
+  "block = b'x' * 4096\n" \
+  "start = time.perf_counter()\n" \
+  "for _ in range(n):\n" \
+  body \
+  "print(time.perf_counter() - start)\n"
+
+static const char python_named[] = PYTHON_LOOP (
+  "    with tempfile.NamedTemporaryFile(dir=d) as f:\n"
+  "        f.write(block)\n");
+static const char python_anonymous[] = PYTHON_LOOP (
+  "    with tempfile.TemporaryFile(dir=d) as f:\n"
+  "        f.write(block)\n");
+static const char python_dir[] = PYTHON_LOOP (
+  "    with tempfile.TemporaryDirectory(dir=d):\n"
+  "        pass\n");
+static const char python_spooled[] = PYTHON_LOOP (
+  "    with tempfile.SpooledTemporaryFile(max_size=1 << 20) as f:\n"
+  "        f.write(block)\n"
+  "        f.seek(0)\n"
+  "        f.read()\n");
+
+static double
+run_python (const char *script,
+            Ctx        *ctx)
+{
+  g_autofree char *n = g_strdup_printf ("%u", ctx->n);
+  const char *argv[] = { "/usr/bin/python3", "-I", "-c", script, ctx->dir, n, NULL };
+  g_autofree char *out = NULL;
+  GError *error = NULL;
+  int status;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                     &out, NULL, &status, &error))
+    die_error (error);
+  if (!g_spawn_check_wait_status (status, &error))
+    die_error (error);
+  return g_ascii_strtod (out, NULL);
+}
+
+/* In memory, written and read back ----------------------------------------- */
+
+static void
+read_all_or_die (GInputStream *in, gsize size)
+{
+  char buffer[4 * KIB];
+  gsize done = 0;
+  GError *error = NULL;
+
+  if (!g_input_stream_read_all (in, buffer, MIN (size, sizeof buffer), &done, NULL, &error) ||
+      done != size)
+    die_error (error != NULL ? error : g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                                             "short read"));
+}
+
+/* What GIO alone offers for "write, then read back": a GMemoryOutputStream
+ * and a GMemoryInputStream over its bytes. */
+static double
+raw_memory_read_back (Ctx *ctx)
+{
+  double start = now ();
+
+  for (guint i = 0; i < ctx->n; i++)
+    {
+      GOutputStream *out = g_memory_output_stream_new_resizable ();
+      GError *error = NULL;
+      GInputStream *in;
+      GBytes *bytes;
+
+      if (!g_output_stream_write_all (out, block, 4 * KIB, NULL, NULL, &error) ||
+          !g_output_stream_close (out, NULL, &error))
+        die_error (error);
+      bytes = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+      in = g_memory_input_stream_new_from_bytes (bytes);
+      read_all_or_die (in, 4 * KIB);
+      g_object_unref (in);
+      g_bytes_unref (bytes);
+      g_object_unref (out);
+    }
+  return now () - start;
+}
+
+static double
+ours_memory_read_back (Ctx *ctx)
+{
+  double start = now ();
+
+  for (guint i = 0; i < ctx->n; i++)
+    {
+      GSpooledStream *spool = g_spooled_stream_new (MIB);
+      GIOStream *stream = G_IO_STREAM (spool);
+      GError *error = NULL;
+
+      if (!g_output_stream_write_all (g_io_stream_get_output_stream (stream), block, 4 * KIB,
+                                      NULL, NULL, &error) ||
+          !g_seekable_seek (G_SEEKABLE (spool), 0, G_SEEK_SET, NULL, &error))
+        die_error (error);
+      read_all_or_die (g_io_stream_get_input_stream (stream), 4 * KIB);
+      if (!g_io_stream_close (stream, NULL, &error))
+        die_error (error);
+      g_object_unref (spool);
     }
   return now () - start;
 }
@@ -608,14 +769,17 @@ static double with_guardian (Ctx *ctx) { return guard_worker_run (&guarded_worke
 
 static const Case cases[] = {
   { "named GTempFile: create, write 4 KiB, close, delete",
-    "open(O_EXCL)+write+close+unlink", LOWER_TIME, 1.10, 2000, 200,
-    raw_named_cycle, ours_named_cycle, TRUE },
+    "open(O_EXCL)+write+close+unlink", LOWER_TIME, 1.05, 2000, 200,
+    raw_named_cycle, ours_named_cycle, TRUE, glib_named_cycle, python_named },
   { "anonymous GTempFile, same cycle",
-    "open(O_TMPFILE)+write+close", LOWER_TIME, 1.10, 2000, 200,
-    raw_anonymous_cycle, ours_anonymous_cycle, TRUE },
+    "open(O_TMPFILE)+write+close", LOWER_TIME, 1.08, 2000, 200,
+    raw_anonymous_cycle, ours_anonymous_cycle, TRUE, NULL, python_anonymous },
   { "GTempDir: create and cleanup, empty",
-    "mkdir+rmdir", LOWER_TIME, 1.15, 2000, 200,
-    raw_dir_cycle, ours_dir_cycle, TRUE },
+    "mkdir+rmdir", LOWER_TIME, 1.75, 2000, 200,
+    raw_dir_cycle, ours_dir_cycle, TRUE, glib_dir_cycle, python_dir },
+  { "GSpooledStream in memory: create, write 4 KiB, seek 0, read back, close",
+    "GMemoryOutputStream, then GMemoryInputStream", LOWER_TIME, 1.5, 20000, 2000,
+    raw_memory_read_back, ours_memory_read_back, FALSE, NULL, python_spooled },
   { "GTempDir cleanup: 10 000 files in 100 dirs",
     "rm -rf", LOWER_TIME, 1.10, 1, 1, raw_wide_tree, ours_wide_tree, TRUE },
   { "GTempDir cleanup: a 1 000-deep chain",
@@ -663,18 +827,51 @@ fs_name (const char *dir)
     }
 }
 
+/* The median of @values (sorted in place), and its range. */
+static double
+median_of (double  *values,
+           double  *low,
+           double  *high)
+{
+  qsort (values, rounds, sizeof (double), compare_doubles);
+  *low = values[0];
+  *high = values[rounds - 1];
+  return values[rounds / 2];
+}
+
+static void
+format_alternative (char       *out,
+                    gsize       size,
+                    double     *ratios)
+{
+  double low, high, median;
+
+  if (ratios == NULL)
+    {
+      g_strlcpy (out, "—", size);
+      return;
+    }
+  median = median_of (ratios, &low, &high);
+  g_snprintf (out, size, "%.2f× (%.2f–%.2f)", median, low, high);
+}
+
 static void
 run_case (const Case *c,
           const char *dir)
 {
   Ctx ctx = { dir, quick ? c->quick_n : c->n };
   g_autofree double *ratios = g_new (double, rounds);
-  double median;
+  g_autofree double *glib_ratios = c->run_glib != NULL ? g_new (double, rounds) : NULL;
+  g_autofree double *python_ratios = c->python != NULL ? g_new (double, rounds) : NULL;
+  char glib_text[64], python_text[64];
+  double median, low, high;
   gboolean holds;
 
   /* One untimed batch each: caches, the default directory, lazy setup. */
   c->run_baseline (&ctx);
   c->run_ours (&ctx);
+  if (c->run_glib != NULL)
+    c->run_glib (&ctx);
 
   for (guint r = 0; r < rounds; r++)
     {
@@ -693,15 +890,30 @@ run_case (const Case *c,
       /* Throughput cases time the same work (per thread), so the
        * throughput ratio is the inverse of the time ratio. */
       ratios[r] = c->kind == LOWER_TIME ? ours / base : base / ours;
-    }
-  qsort (ratios, rounds, sizeof (double), compare_doubles);
-  median = ratios[rounds / 2];
-  holds = c->kind == LOWER_TIME ? median <= c->target : median >= c->target;
 
-  printf ("| %s | %s | %s | %.2f× (%.2f–%.2f) | %s %.2f× | %s |\n",
-           c->name, c->needs_dir ? fs_name (dir) : "memory", c->baseline, median,
-           ratios[0], ratios[rounds - 1],
-           c->kind == LOWER_TIME ? "≤" : "≥", c->target, holds ? "holds" : "missed");
+      /* The alternatives, each against a baseline batch next to it. */
+      if (glib_ratios != NULL)
+        {
+          double glib = c->run_glib (&ctx);
+
+          glib_ratios[r] = glib / c->run_baseline (&ctx);
+        }
+      if (python_ratios != NULL)
+        {
+          double python = run_python (c->python, &ctx);
+
+          python_ratios[r] = python / c->run_baseline (&ctx);
+        }
+    }
+  median = median_of (ratios, &low, &high);
+  holds = c->kind == LOWER_TIME ? median <= c->target : median >= c->target;
+  format_alternative (glib_text, sizeof glib_text, glib_ratios);
+  format_alternative (python_text, sizeof python_text, python_ratios);
+
+  printf ("| %s | %s | %s | %.2f× (%.2f–%.2f) | %s %.2f× | %s | %s | %s |\n",
+           c->name, c->needs_dir ? fs_name (dir) : "memory", c->baseline, median, low, high,
+           c->kind == LOWER_TIME ? "≤" : "≥", c->target, holds ? "holds" : "missed",
+           glib_text, python_text);
 }
 
 /* Memory ------------------------------------------------------------------ */
@@ -861,8 +1073,9 @@ main (int   argc,
   if (g_getenv ("G_SLICE") == NULL)
     g_setenv ("G_SLICE", "always-malloc", TRUE);
 
-  g_print ("| case | where | baseline | ratio, median (range) of %u rounds | target | |\n"
-           "|---|---|---|---|---|---|\n", rounds);
+  g_print ("| case | where | baseline | libgtempfile, median (range) of %u rounds | target | "
+           "| GLib | CPython tempfile |\n"
+           "|---|---|---|---|---|---|---|---|\n", rounds);
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
     {
       gboolean wanted = only == NULL;

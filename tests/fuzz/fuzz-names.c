@@ -86,7 +86,7 @@ LLVMFuzzerInitialize (int    *argc,
   return 0;
 }
 
-static int
+static gintptr
 record_path (const char *path,
              gpointer    user_data)
 {
@@ -196,20 +196,20 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     abort ();
   g_clear_pointer (&path, g_free);
 
-  /* Creation for real, only where it cannot escape the sandbox. */
-  if (!valid || !g_str_has_prefix (dir, sandbox) ||
-      (dir[strlen (sandbox)] != '/' && dir[strlen (sandbox)] != '\0'))
+  /* Paths are never normalised (DESIGN.md §2): what is made absolute is
+   * the current directory and the bytes as given. */
+  if (!g_str_has_prefix (dir, sandbox) || strcmp (dir, joined) != 0)
+    abort ();
+
+  /* Creation for real, only where it cannot escape the sandbox: ".." is
+   * resolved by the kernel, through whatever the components name. */
+  if (!valid || strstr (parts[0] != NULL ? parts[0] : "", "..") != NULL)
     return 0;
 
   fd = g_tempfile_mkstemp (dir, prefix, suffix, &path, NULL);
   if (fd >= 0)
     {
-      g_autofree char *parent = g_path_get_dirname (path);
-      g_autofree char *canonical = _g_tempfile_make_absolute (dir);
-
       check_composition (dir, prefix, suffix, path);
-      if (strcmp (parent, canonical) != 0 && strcmp (parent, dir) != 0)
-        abort ();
       close (fd);
       if (g_unlink (path) != 0)
         abort ();

@@ -17,9 +17,18 @@ Gio._promisify(GTempfile.TempDir.prototype, 'cleanup_async', 'cleanup_finish');
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const scratchRoot = GLib.getenv('TMPDIR');
-// A fresh build tree has no TMPDIR yet; get_tempdir() needs it to exist.
-GLib.mkdir_with_parents(scratchRoot, 0o700);
+// meson gives the test a TMPDIR of its own, which a fresh build tree does
+// not have yet (get_tempdir() needs it to exist); installed, the test makes
+// one.
+let scratchRoot = GLib.getenv('TMPDIR');
+let ownScratchRoot = false;
+if (scratchRoot) {
+    GLib.mkdir_with_parents(scratchRoot, 0o700);
+} else {
+    scratchRoot = GLib.dir_make_tmp('gtempfile-test-XXXXXX');
+    GLib.setenv('TMPDIR', scratchRoot, true);
+    ownScratchRoot = true;
+}
 
 // --- a small TAP harness --------------------------------------------------
 
@@ -398,4 +407,7 @@ runAll().then(count => {
     print(`Bail out! ${e}`);
 }).finally(() => loop.quit());
 loop.run();
+// Every test leaves its own folder empty and removed: only the root is left.
+if (ownScratchRoot)
+    GLib.rmdir(scratchRoot);
 System.exit(failures === 0 ? 0 : 1);

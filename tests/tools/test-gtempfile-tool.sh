@@ -28,7 +28,13 @@ case $helper in
 esac
 # No core files from the commands that the tests kill with SIGQUIT & co.
 ulimit -c 0 2>/dev/null
-root=${TMPDIR:?TMPDIR must be set}
+# meson gives the test a TMPDIR of its own; installed, it makes one.
+if [ -z "${TMPDIR:-}" ]; then
+  TMPDIR=$(mktemp -d /tmp/gtempfile-tool-test.XXXXXX)
+  export TMPDIR
+  trap 'rm -rf "$TMPDIR"' EXIT
+fi
+root=$TMPDIR
 rm -rf "$root"
 mkdir -p "$root" || exit 1
 n=0
@@ -484,6 +490,33 @@ fresh
 run_tool run -d "$work/in" -p a/b -- true
 check "run: a bad prefix is an error (status 1), COMMAND not run" \
   sh -c "test $status -eq 1 && grep -q 'a/b' '$work/err' && test $(entries "$work/in") -eq 0"
+
+# --- run and the guardian -------------------------------------------------
+
+# The guardian keeps none of gtempfile's descriptors: a command substitution
+# returns as soon as gtempfile does.
+fresh
+start=$(date +%s%N)
+captured=$("$tool" run -d "$work/in" -- sh -c 'echo hi')
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+check "run: \$(gtempfile run -- sh -c 'echo hi') returns at once (${elapsed_ms} ms), with hi" \
+  test "$captured" = hi -a "$elapsed_ms" -lt 2000 -a "$(entries "$work/in")" -eq 0
+
+# gtempfile killed with SIGKILL: its guardian removes the directory.
+fresh
+"$tool" run -d "$work/in" -- sh -c 'echo $$ > "$0/command.pid"; exec sleep 60' "$work" \
+  >/dev/null 2>&1 &
+killed=$!
+i=0
+while [ ! -s "$work/command.pid" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+created=$(entries "$work/in")
+kill -KILL "$killed"
+wait "$killed" 2>/dev/null
+i=0
+while [ "$(entries "$work/in")" -ne 0 ] && [ $i -lt 40 ]; do sleep 0.05; i=$((i + 1)); done
+check "run: gtempfile killed with SIGKILL, its guardian removes the directory within 2 s" \
+  test "$created" -eq 1 -a "$(entries "$work/in")" -eq 0
+kill -KILL "$(cat "$work/command.pid")" 2>/dev/null
 
 # The README's main job: examples/unpack-and-list on a real archive.
 fresh

@@ -254,8 +254,20 @@ static void test_async () {
 
 int main (string[] args) {
     Test.init (ref args);
+    /* meson gives the test a TMPDIR of its own; installed, it makes one. */
+    bool own_scratch_root = false;
+    int status;
+
     scratch_root = Environment.get_variable ("TMPDIR");
-    assert (scratch_root != null);
+    if (scratch_root == null) {
+        own_scratch_root = true;
+        try {
+            scratch_root = DirUtils.make_tmp ("gtempfile-test-XXXXXX");
+        } catch (FileError e) {
+            error ("%s", e.message);
+        }
+        Environment.set_variable ("TMPDIR", scratch_root, true);
+    }
     assert (DirUtils.create_with_parents (scratch_root, 0700) == 0);
 
     Test.add_func ("/vala/module-functions", test_module_functions);
@@ -264,5 +276,9 @@ int main (string[] args) {
     Test.add_func ("/vala/temp-dir", test_temp_dir);
     Test.add_func ("/vala/spooled-stream", test_spooled_stream);
     Test.add_func ("/vala/async", test_async);
-    return Test.run ();
+    status = Test.run ();
+    /* Every test leaves its own folder removed: only the root is left. */
+    if (own_scratch_root)
+        DirUtils.remove (scratch_root);
+    return status;
 }
