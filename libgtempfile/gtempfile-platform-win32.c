@@ -1302,7 +1302,9 @@ _g_tempfile_sys_dir_open (const char     *path,
       errno = errsv;
       return GTEMPFILE_SYS_NO_HANDLE;
     }
-  *id = st.id;
+  /* Looked at even without @id: what O_DIRECTORY | O_NOFOLLOW check. */
+  if (id != NULL)
+    *id = st.id;
   return (GTempfileSysHandle) handle;
 }
 
@@ -1545,7 +1547,7 @@ _g_tempfile_sys_dir_open_up_child (GTempfileSysHandle    parent,
 
 /* The mount test ------------------------------------------------------------ */
 
-void
+int
 _g_tempfile_sys_mount_init (GTempfileSysMount    *mount,
                             GTempfileSysHandle    root,
                             const GTempfileSysId *root_id)
@@ -1555,15 +1557,16 @@ _g_tempfile_sys_mount_init (GTempfileSysMount    *mount,
   mount->means = GTEMPFILE_SYS_MOUNT_BY_DEVICE;
   mount->dev = root_id->dev;
   mount->mount_id = 0;
+  return 0;
 }
 
-gboolean
+int
 _g_tempfile_sys_is_other_mount (const GTempfileSysMount *mount,
                                 GTempfileSysHandle       parent,
                                 const char              *name,
                                 const GTempfileSysId    *listed)
 {
-  return listed->dev != mount->dev;
+  return listed->dev != mount->dev ? 1 : 0;
 }
 
 /* Listing ------------------------------------------------------------------- */
