@@ -6,8 +6,9 @@
  *
  *   paths             UTF-8, as everywhere in GLib on Windows, turned into
  *                     UTF-16 for the wide-character calls (no ANSI call
- *                     anywhere); names inside the walk are WTF-8, so even a
- *                     name that is not valid UTF-16 can be removed
+ *                     anywhere), with the \\?\ prefix from MAX_PATH on (up
+ *                     to 32 767 units); names inside the walk are WTF-8, so
+ *                     even a name that is not valid UTF-16 can be removed
  *   descriptors       CRT descriptors (_open_osfhandle) over handles made
  *                     with CreateFileW: binary, never inherited, and sharing
  *                     read, write and delete, so that a temporary file that
@@ -46,9 +47,13 @@
  *   locks             none: Windows has no advisory directory lock that a
  *                     cleaner respects. The handle a GTempDir keeps shares
  *                     delete access, or it would stop the library itself
- *                     from removing and renaming the directory.
+ *                     from removing and renaming the directory. With no
+ *                     RLIMIT_NOFILE (_g_tempfile_sys_descriptor_limit() is
+ *                     0), GTempDir keeps at most 256 such handles.
  *   signals           none: no handlers, nothing to block
  *   fork              none: the process id never changes
+ *   unloading         the DLL pins itself when it is loaded (GTypes and the
+ *                     atexit pass; -Wl,-z,nodelete does nothing here)
  */
 
 #include "config.h"
@@ -601,7 +606,10 @@ _g_tempfile_sys_unmap_pages (void  *pages,
 const char * const *
 _g_tempfile_sys_conventional_tempdirs (void)
 {
-  /* Python's tempfile._candidate_tempdir_list() on Windows. */
+  /* The fixed candidates of Python's tempfile._candidate_tempdir_list() on
+   * Windows. (Python also tries ~\AppData\Local\Temp and
+   * %SYSTEMROOT%\Temp before them; %TEMP% names the first on any Windows,
+   * and the user cache directory, %LOCALAPPDATA%, comes after these.) */
   static const char * const dirs[] = { "C:\\TEMP", "C:\\TMP", "\\TEMP", "\\TMP", NULL };
 
   return dirs;
