@@ -33,6 +33,7 @@ char     *test_dir_unwritable_new   (void);
 void      test_drop_privileges      (void);
 void      test_trap_with_dir        (const char  *dir);
 void      test_skip_subprocess      (const char  *reason);
+void      test_exit_child           (int          status);
 guint     test_scaled               (guint        full,
                                      guint        quick);
 void      test_count_notify         (GObject     *object,

@@ -1834,9 +1834,9 @@ test_cleanup_after_fork (void)
       if (!g_temp_dir_cleanup (tmp, NULL, &error))
         {
           g_printerr ("cleanup in the child: %s\n", error->message);
-          _exit (1);
+          test_exit_child (1);
         }
-      _exit (test_exists (path) ? 2 : 0);
+      test_exit_child (test_exists (path) ? 2 : 0);
     }
   g_assert_no_errno (waitpid (pid, &status, 0));
   g_assert_true (WIFEXITED (status));

@@ -2057,7 +2057,7 @@ test_fork_lock_held (void)
       _g_tempfile_unlock (&lock);
       _g_tempfile_lock (&lock);   /* and it still is a lock */
       _g_tempfile_unlock (&lock);
-      _exit (0);
+      test_exit_child (0);
     }
   g_assert_no_errno (waitpid (pid, &status, 0));
   g_assert_true (WIFEXITED (status));
