@@ -92,7 +92,7 @@ typedef struct
 
   /* GIO allows reading and writing at the same time: this guards the
    * content, the position and the file. */
-  GMutex           lock;
+  GTempfileLock    lock;
   guint8          *data;
   gsize            length;     /* bytes of content in memory */
   gsize            allocated;
@@ -124,7 +124,6 @@ spool_core_unref (SpoolCore *core)
   g_free (core->dir);
   g_free (core->prefix);
   g_free (core->suffix);
-  g_mutex_clear (&core->lock);
   g_free (core);
 }
 
@@ -423,9 +422,9 @@ ref_stream (SpoolCore *self)
 {
   GSpooledStream *stream;
 
-  g_mutex_lock (&self->lock);
+  _g_tempfile_lock (&self->lock);
   stream = self->stream != NULL ? g_object_ref (self->stream) : NULL;
-  g_mutex_unlock (&self->lock);
+  _g_tempfile_unlock (&self->lock);
   return stream;
 }
 
@@ -480,9 +479,9 @@ spooled_read (SpoolCore       *self,
 {
   gssize res;
 
-  g_mutex_lock (&self->lock);
+  _g_tempfile_lock (&self->lock);
   res = spool_read (self, buffer, count, cancellable, error);
-  g_mutex_unlock (&self->lock);
+  _g_tempfile_unlock (&self->lock);
   return res;
 }
 
@@ -496,9 +495,9 @@ spooled_write (SpoolCore       *self,
   gboolean rolled_now = FALSE;
   gssize res;
 
-  g_mutex_lock (&self->lock);
+  _g_tempfile_lock (&self->lock);
   res = spool_write (self, buffer, count, &rolled_now, cancellable, error);
-  g_mutex_unlock (&self->lock);
+  _g_tempfile_unlock (&self->lock);
 
   if (rolled_now)
     notify_rolled_over (self);
@@ -510,9 +509,9 @@ spooled_tell (SpoolCore *self)
 {
   goffset res;
 
-  g_mutex_lock (&self->lock);
+  _g_tempfile_lock (&self->lock);
   res = self->closed ? 0 : spool_tell (self);
-  g_mutex_unlock (&self->lock);
+  _g_tempfile_unlock (&self->lock);
   return res;
 }
 
@@ -525,9 +524,9 @@ spooled_seek (SpoolCore       *self,
 {
   gboolean res;
 
-  g_mutex_lock (&self->lock);
+  _g_tempfile_lock (&self->lock);
   res = spool_seek (self, offset, type, cancellable, error);
-  g_mutex_unlock (&self->lock);
+  _g_tempfile_unlock (&self->lock);
   return res;
 }
 
@@ -540,9 +539,9 @@ spooled_truncate (SpoolCore       *self,
   gboolean rolled_now = FALSE;
   gboolean res;
 
-  g_mutex_lock (&self->lock);
+  _g_tempfile_lock (&self->lock);
   res = spool_truncate (self, size, &rolled_now, cancellable, error);
-  g_mutex_unlock (&self->lock);
+  _g_tempfile_unlock (&self->lock);
 
   if (rolled_now)
     notify_rolled_over (self);
@@ -557,9 +556,9 @@ g_spooled_stream_dispose (GObject *object)
   GSpooledStream *self = G_SPOOLED_STREAM (object);
 
   /* From here on no notification can reach the stream. */
-  g_mutex_lock (&self->core->lock);
+  _g_tempfile_lock (&self->core->lock);
   self->core->stream = NULL;
-  g_mutex_unlock (&self->core->lock);
+  _g_tempfile_unlock (&self->core->lock);
 
   /* GIOStream closes the stream, which lets go of the file. */
   G_OBJECT_CLASS (g_spooled_stream_parent_class)->dispose (object);
@@ -574,11 +573,11 @@ g_spooled_stream_finalize (GObject *object)
   /* Normally closed already, at dispose. If a pending operation on a half
    * refused that, the content goes now; the half, which shares the state,
    * then finds the stream closed. */
-  g_mutex_lock (&self->core->lock);
+  _g_tempfile_lock (&self->core->lock);
   self->core->closed = TRUE;
   file = g_steal_pointer (&self->core->file);
   g_clear_pointer (&self->core->data, g_free);
-  g_mutex_unlock (&self->core->lock);
+  _g_tempfile_unlock (&self->core->lock);
 
   g_clear_object (&self->input);
   g_clear_object (&self->output);
@@ -686,12 +685,12 @@ g_spooled_stream_close_fn (GIOStream     *stream,
   g_output_stream_close (self->output, NULL, NULL);
   g_input_stream_close (self->input, NULL, NULL);
 
-  g_mutex_lock (&core->lock);
+  _g_tempfile_lock (&core->lock);
   core->closed = TRUE;
   file = g_steal_pointer (&core->file);
   g_clear_pointer (&core->data, g_free);
   core->length = core->allocated = 0;
-  g_mutex_unlock (&core->lock);
+  _g_tempfile_unlock (&core->lock);
 
   /* The anonymous file disappears with its descriptor. */
   if (file != NULL)
@@ -852,7 +851,6 @@ g_spooled_stream_init (GSpooledStream *self)
   SpoolCore *core = g_new0 (SpoolCore, 1);
 
   g_atomic_ref_count_init (&core->ref_count);
-  g_mutex_init (&core->lock);
   core->stream = self;
   core->context = g_main_context_ref_thread_default ();
   core->home = g_thread_self ();
@@ -949,9 +947,9 @@ g_spooled_stream_rollover (GSpooledStream  *self,
   if (!g_io_stream_set_pending (G_IO_STREAM (self), error))
     return FALSE;
 
-  g_mutex_lock (&self->core->lock);
+  _g_tempfile_lock (&self->core->lock);
   res = check_open (self->core, error) && roll_over (self->core, &rolled_now, cancellable, error);
-  g_mutex_unlock (&self->core->lock);
+  _g_tempfile_unlock (&self->core->lock);
   g_io_stream_clear_pending (G_IO_STREAM (self));
 
   if (rolled_now)
@@ -976,9 +974,9 @@ g_spooled_stream_is_rolled_over (GSpooledStream *self)
 
   g_return_val_if_fail (G_IS_SPOOLED_STREAM (self), FALSE);
 
-  g_mutex_lock (&self->core->lock);
+  _g_tempfile_lock (&self->core->lock);
   res = self->core->file != NULL;
-  g_mutex_unlock (&self->core->lock);
+  _g_tempfile_unlock (&self->core->lock);
   return res;
 }
 
@@ -1026,10 +1024,10 @@ g_spooled_stream_get_fd (GSpooledStream  *self,
   if (!g_io_stream_set_pending (G_IO_STREAM (self), error))
     return -1;
 
-  g_mutex_lock (&self->core->lock);
+  _g_tempfile_lock (&self->core->lock);
   if (check_open (self->core, error) && roll_over (self->core, &rolled_now, NULL, error))
     fd = g_temp_file_get_fd (self->core->file);
-  g_mutex_unlock (&self->core->lock);
+  _g_tempfile_unlock (&self->core->lock);
   g_io_stream_clear_pending (G_IO_STREAM (self));
 
   if (rolled_now)

@@ -102,7 +102,8 @@ struct _GTempDir
   gint64          pid;    /* the process that created it */
   GTempfileSlot *slot;    /* registered for removal at exit while delete is set */
 
-  int            cleaning;  /* atomic: a cleanup is running (DESIGN.md §4) */
+  int            cleaning;  /* atomic: the fork generation of the process
+                             * whose cleanup is running, or 0 (DESIGN.md §4) */
 
   guint          init_done : 1;
   guint          delete : 1;
@@ -234,12 +235,18 @@ update_registration (GTempDir *self)
 }
 
 /* Only one cleanup at a time: a second one while the first runs (in a
- * worker thread, for cleanup_async) fails at once, as GIO streams do. */
+ * worker thread, for cleanup_async) fails at once, as GIO streams do. One
+ * that was running in the parent when this process was forked is not
+ * running here: the child's own cleanup goes ahead. */
 static gboolean
 begin_cleanup (GTempDir  *self,
                GError   **error)
 {
-  if (g_atomic_int_compare_and_exchange (&self->cleaning, FALSE, TRUE))
+  int current = (int) _g_tempfile_sys_fork_generation ();
+  int running = g_atomic_int_get (&self->cleaning);
+
+  if ((running == 0 || running != current) &&
+      g_atomic_int_compare_and_exchange (&self->cleaning, running, current))
     return TRUE;
 
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
@@ -250,7 +257,7 @@ begin_cleanup (GTempDir  *self,
 static void
 end_cleanup (GTempDir *self)
 {
-  g_atomic_int_set (&self->cleaning, FALSE);
+  g_atomic_int_set (&self->cleaning, 0);
 }
 
 /* The cleanup itself, also run in a worker thread by cleanup_async. */
@@ -304,7 +311,7 @@ g_temp_dir_dispose (GObject *object)
 
       /* On failure the directory stays registered: removal is tried again
        * at exit. */
-      if (!cleanup_now (self, NULL, &error))
+      if (!cleanup_now (self, NULL, &error) && error != NULL)
         g_debug ("%s", error->message);
     }
   else

@@ -31,36 +31,37 @@
 #include "gtempfile.h"
 #include "gtemp-file-private.h"
 #include "gtempfile-error-private.h"
+#include "gtempfile-object-private.h"
 #include "gtempfile-platform-private.h"
 
 /* The way to the owner ----------------------------------------------------- */
 
 typedef struct
 {
-  GTempFile *owner;   /* cleared by the owner's dispose */
-  int        lock;    /* bit 0: held for the length of an operation */
+  GTempFile     *owner;   /* cleared by the owner's dispose */
+  GTempfileLock  lock;    /* held for the length of an operation */
 } OwnerLink;
 
 /* The owner, with the link locked until owner_end(); NULL once it is gone. */
 static GTempFile *
 owner_begin (OwnerLink *link)
 {
-  g_bit_lock (&link->lock, 0);
+  _g_tempfile_lock (&link->lock);
   return link->owner;
 }
 
 static void
 owner_end (OwnerLink *link)
 {
-  g_bit_unlock (&link->lock, 0);
+  _g_tempfile_unlock (&link->lock);
 }
 
 static void
 owner_clear (OwnerLink *link)
 {
-  g_bit_lock (&link->lock, 0);
+  _g_tempfile_lock (&link->lock);
   link->owner = NULL;
-  g_bit_unlock (&link->lock, 0);
+  _g_tempfile_unlock (&link->lock);
 }
 
 /* Operations on the owner's descriptor ------------------------------------ */

@@ -358,6 +358,15 @@ g_temp_file_dispose (GObject *object)
   if (!g_io_stream_is_closed (G_IO_STREAM (self)))
     g_io_stream_close (G_IO_STREAM (self), NULL, NULL);
 
+  /* Halves kept by someone else no longer reach this object. Detaching
+   * waits for an operation under way in another thread (an asynchronous
+   * one holds the half, not this object), so the descriptor is closed
+   * only once nothing uses it. */
+  if (self->input != NULL)
+    _g_temp_file_input_stream_detach (self->input);
+  if (self->output != NULL)
+    _g_temp_file_output_stream_detach (self->output);
+
   /* A close refused because a child still had an operation pending leaves
    * the descriptor open; nothing can use it any more. */
   really_close (self, NULL);
@@ -373,12 +382,6 @@ g_temp_file_dispose (GObject *object)
     }
   else
     g_clear_pointer (&self->slot, _g_tempfile_registry_release);
-
-  /* Halves kept by someone else no longer reach this object. */
-  if (self->input != NULL)
-    _g_temp_file_input_stream_detach (self->input);
-  if (self->output != NULL)
-    _g_temp_file_output_stream_detach (self->output);
 
   G_OBJECT_CLASS (g_temp_file_parent_class)->dispose (object);
 }

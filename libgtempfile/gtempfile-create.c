@@ -202,6 +202,40 @@ _g_tempfile_create_dir_func (const char *path,
   return _g_tempfile_sys_create_dir (path);
 }
 
+/* A new directory that its owner may not read: the umask took the owner's
+ * read permission away (umask 0477 makes it 0300), which mkdtemp() and
+ * Python accept. Where a handle can pin a directory without reading it
+ * (O_PATH), that handle serves: it cannot be locked, so the GTempDir keeps
+ * none, and its cleanup gives the permission back before the walk (see
+ * _g_tempfile_remove_dir()). It is checked to be the directory just made,
+ * not a link put in its place. */
+static GTempfileSysHandle
+open_unreadable_dir (const char *path)
+{
+  GTempfileSysHandle dir;
+  GTempfileSysStat opened, named;
+
+  if (!_g_tempfile_sys_has_feature (GTEMPFILE_SYS_FEATURE_O_PATH))
+    {
+      errno = EACCES;
+      return GTEMPFILE_SYS_NO_HANDLE;
+    }
+
+  dir = _g_tempfile_sys_dir_open_lookup (path);
+  if (dir == GTEMPFILE_SYS_NO_HANDLE)
+    return dir;
+  if (_g_tempfile_sys_dir_stat (dir, &opened) != 0 ||
+      _g_tempfile_sys_lstat (path, &named) != 0 ||
+      named.type != GTEMPFILE_SYS_TYPE_DIRECTORY ||
+      !_g_tempfile_sys_id_equal (&opened.id, &named.id))
+    {
+      _g_tempfile_sys_dir_close (dir);
+      errno = EACCES;
+      return GTEMPFILE_SYS_NO_HANDLE;
+    }
+  return dir;
+}
+
 /* Makes the directory and opens it, so that its owner can recognise it
  * later and hold its lock. */
 gintptr
@@ -216,6 +250,8 @@ _g_tempfile_create_open_dir_func (const char *path,
   /* Its identity is taken once, by the caller (the create loop, or the
    * GTempDir that has no slot). */
   dir = _g_tempfile_sys_dir_open (path, NULL);
+  if (dir == GTEMPFILE_SYS_NO_HANDLE && errno == EACCES)
+    dir = open_unreadable_dir (path);
   if (dir == GTEMPFILE_SYS_NO_HANDLE)
     {
       int errsv = errno;

@@ -830,8 +830,9 @@ install (GError **error)
  *
  * What the guardian removes is what automatic deletion covers: named
  * [class@GTempfile.TempFile]s with `delete`, [class@GTempfile.TempDir]s with
- * `delete` and their whole trees, and the files of g_tempfile_mkstemp() and
- * g_tempfile_mkdtemp() only while they are being created. It applies the
+ * `delete` and their whole trees. What g_tempfile_mkstemp() and
+ * g_tempfile_mkdtemp() return is the caller's to remove, and is not
+ * covered, as it is not removed at exit either. It applies the
  * same checks as the process would, and one more: a directory is removed
  * only if the path still names the directory that was created (device and
  * inode), with the same walk as [method@GTempfile.TempDir.cleanup], and a

@@ -42,6 +42,20 @@ void         _g_tempfile_path_set           (GTempfilePath *self,
 GFile       *_g_tempfile_path_get_file      (GTempfilePath *self);
 void         _g_tempfile_path_clear         (GTempfilePath *self);
 
+/* A lock that a child made with fork() never finds stuck: one taken by a
+ * thread of the parent (an asynchronous operation in a worker) at the
+ * moment of the fork is free in the child, where that thread does not
+ * exist. A bit lock (g_bit_lock) tagged with the fork generation of the
+ * process that last took it; zero-initialised memory is an unlocked lock. */
+typedef struct
+{
+  int   bits;         /* bit 0: held */
+  guint generation;
+} GTempfileLock;
+
+void         _g_tempfile_lock               (GTempfileLock *lock);
+void         _g_tempfile_unlock             (GTempfileLock *lock);
+
 /* Persist (G_TEMP_PERSIST_SYNC): flushes the directory that holds @path. */
 gboolean     _g_tempfile_sync_parent        (const char    *path,
                                              GError       **error);

@@ -756,6 +756,35 @@ split_path (const char *path,
   return base;
 }
 
+/* Opens the top directory, which the walk did not keep open, checking it
+ * is the one created at @path (-1 with ESTALE if it is not). One whose
+ * owner took away its read or search permission is given them back first,
+ * as the walk does for the directories inside: through the parent, never
+ * through a path a link could redirect, and only if it still is ours. */
+static GTempfileSysHandle
+open_root (const char           *path,
+           const GTempfileSysId *id,
+           GTempfileSysHandle    parent_dir,
+           const char           *base)
+{
+  GTempfileSysId opened;
+  GTempfileSysHandle dir;
+
+  dir = _g_tempfile_sys_dir_open (path, &opened);
+  if (dir == GTEMPFILE_SYS_NO_HANDLE && errno == EACCES &&
+      parent_dir != GTEMPFILE_SYS_NO_HANDLE &&
+      _g_tempfile_sys_dir_open_up_child (parent_dir, base, id, NULL) == 0)
+    dir = _g_tempfile_sys_dir_open (path, &opened);
+
+  if (dir != GTEMPFILE_SYS_NO_HANDLE && !_g_tempfile_sys_id_equal (&opened, id))
+    {
+      _g_tempfile_sys_dir_close (dir);
+      errno = ESTALE;
+      return GTEMPFILE_SYS_NO_HANDLE;
+    }
+  return dir;
+}
+
 /*
  * _g_tempfile_remove_dir:
  * @path: (type filename): where the directory was created
@@ -786,7 +815,6 @@ _g_tempfile_remove_dir (const char            *path,
   const char *base;
   GTempfileSysHandle own = GTEMPFILE_SYS_NO_HANDLE;
   GTempfileSysHandle parent_dir = GTEMPFILE_SYS_NO_HANDLE;
-  GTempfileSysId opened;
   GTempfileSysStat st;
   int errsv = 0;
 
@@ -807,18 +835,6 @@ _g_tempfile_remove_dir (const char            *path,
   if (_g_tempfile_sys_rmdir (path) == 0)
     return TRUE;
 
-  if (dir == GTEMPFILE_SYS_NO_HANDLE)
-    {
-      own = dir = _g_tempfile_sys_dir_open (path, &opened);
-      if (own == GTEMPFILE_SYS_NO_HANDLE || !_g_tempfile_sys_id_equal (&opened, id))
-        {
-          _g_tempfile_sys_dir_close (own);
-          /* Replaced between the two looks: say so. */
-          _g_tempfile_look_at_dir (path, id, signal_safe ? NULL : error);
-          return FALSE;
-        }
-    }
-
   /* Where the entry is removed from, checking once more that it is ours. */
   base = split_path (path, parent, sizeof parent);
   if (base == NULL)
@@ -828,6 +844,32 @@ _g_tempfile_remove_dir (const char            *path,
       parent_dir = _g_tempfile_sys_dir_open_lookup (parent);
       if (parent_dir == GTEMPFILE_SYS_NO_HANDLE)
         errsv = errno;
+    }
+
+  if (dir == GTEMPFILE_SYS_NO_HANDLE)
+    {
+      own = dir = open_root (path, id, parent_dir, base);
+      if (own == GTEMPFILE_SYS_NO_HANDLE)
+        {
+          int open_errsv = errno;
+
+          _g_tempfile_sys_dir_close (parent_dir);
+          /* Gone or replaced since the first look: say which. Still ours
+           * but impossible to open (no descriptors left, no memory, no
+           * permission that could be given back): say why. */
+          switch (_g_tempfile_look_at_dir (path, id, signal_safe ? NULL : error))
+            {
+            case G_TEMPFILE_DIR_GONE:
+              return TRUE;
+            case G_TEMPFILE_DIR_OTHER:
+              return FALSE;
+            case G_TEMPFILE_DIR_OURS:
+            default:
+              if (!signal_safe)
+                _g_tempfile_set_error_path (error, open_errsv, _("Error removing “%s”: %s"), path);
+              return FALSE;
+            }
+        }
     }
 
   /* Something still writing into the directory (another thread, as the

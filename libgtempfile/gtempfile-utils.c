@@ -247,8 +247,13 @@ g_tempfile_mkdtemp (const char  *dir,
  * raises the signal again, so the process still dies of it and its exit
  * status says so. The handler uses async-signal-safe system calls only: it
  * takes no lock and allocates no memory with malloc. Directories are removed
- * with the same walk as [method@GTempfile.TempDir.cleanup]. In a child made
- * with fork(), the handler does not remove what the parent created.
+ * with the same walk as [method@GTempfile.TempDir.cleanup], where the
+ * system can list a directory that way: Linux (getdents64). Elsewhere (the
+ * BSDs, macOS) listing a directory allocates memory, which a signal handler
+ * must not do, so the handler removes files and empty directories only,
+ * and leaves a directory that still holds something; install the guardian
+ * (g_tempfile_install_guardian()) to have those removed too. In a child
+ * made with fork(), the handler does not remove what the parent created.
  *
  * On systems without these signals (Windows) nothing is installed and
  * %FALSE is returned.

@@ -33,6 +33,7 @@ char     *test_dir_unwritable_new   (void);
 void      test_drop_privileges      (void);
 void      test_trap_with_dir        (const char  *dir);
 void      test_skip_subprocess      (const char  *reason);
+void      test_exit_child           (int          status);
 /* Descriptors and handles of the process, where directories are held
  * (file descriptors on POSIX; every handle on Windows). */
 guint     test_count_handles        (void);

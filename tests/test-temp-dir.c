@@ -26,6 +26,9 @@
 #if __has_include(<sys/resource.h>)
 # include <sys/resource.h>
 #endif
+#ifdef HAVE_FORK
+# include <sys/wait.h>
+#endif
 
 #include <glib/gstdio.h>
 
@@ -1807,6 +1810,228 @@ test_flock_bounded (void)
 }
 #endif
 
+/* A directory whose owner took its read permission away is still removed,
+ * also where no handle of it was kept: by cleanup and dispose beyond the
+ * lock budget, and by the exit pass, which never has one. When it cannot be
+ * opened at all (no descriptors left), cleanup says why and a later one
+ * succeeds. As an ordinary user: root reads any directory. */
+#ifdef RLIMIT_NOFILE
+static GTempDir *left_for_exit;
+
+static char *
+fill_dir (GTempDir *tmp,
+          guint     mode)
+{
+  char *path = g_strdup (g_temp_dir_get_path (tmp));
+  g_autofree char *file = g_build_filename (path, "file", NULL);
+
+  test_write_file (file, "x");
+  g_assert_no_errno (chmod (path, mode));
+  return path;
+}
+
+static void
+test_cleanup_unreadable (void)
+{
+  if (skip_without_modes ())
+    return;
+
+  if (g_test_subprocess ())
+    {
+      const char *dir = g_getenv ("TEST_DIR");
+      g_autoptr(GTempDir) locked1 = NULL;
+      g_autoptr(GTempDir) locked2 = NULL;
+      g_autoptr(GTempDir) unlocked = NULL;
+      g_autoptr(GTempDir) busy = NULL;
+      g_autoptr(GArray) fds = g_array_new (FALSE, FALSE, sizeof (int));
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = NULL;
+      GTempDir *disposed;
+      struct rlimit limit;
+      int fd;
+
+      test_drop_privileges ();
+      /* A lock budget of two (an eighth of 16): the next ones keep no
+       * handle, and their cleanup opens them by path. */
+      g_assert_no_errno (getrlimit (RLIMIT_NOFILE, &limit));
+      limit.rlim_cur = 16;
+      g_assert_no_errno (setrlimit (RLIMIT_NOFILE, &limit));
+      locked1 = g_temp_dir_new_full (dir, NULL, NULL, G_TEMP_DIR_FLAGS_NONE, NULL, &error);
+      g_assert_no_error (error);
+      locked2 = g_temp_dir_new_full (dir, NULL, NULL, G_TEMP_DIR_FLAGS_NONE, NULL, &error);
+      g_assert_no_error (error);
+
+      unlocked = g_temp_dir_new_full (dir, NULL, NULL, G_TEMP_DIR_FLAGS_NONE, NULL, &error);
+      g_assert_no_error (error);
+      path = fill_dir (unlocked, 0300);
+      g_assert_true (g_temp_dir_cleanup (unlocked, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_false (test_exists (path));
+      g_clear_pointer (&path, g_free);
+
+      disposed = g_temp_dir_new_full (dir, NULL, NULL, G_TEMP_DIR_FLAGS_NONE, NULL, &error);
+      g_assert_no_error (error);
+      path = fill_dir (disposed, 0300);
+      g_object_unref (disposed);
+      g_assert_false (test_exists (path));
+      g_clear_pointer (&path, g_free);
+
+      /* No descriptor left to open it with. */
+      busy = g_temp_dir_new_full (dir, NULL, NULL, G_TEMP_DIR_FLAGS_NONE, NULL, &error);
+      g_assert_no_error (error);
+      path = fill_dir (busy, 0700);
+      while ((fd = open ("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+        g_array_append_val (fds, fd);
+      g_assert_cmpint (errno, ==, EMFILE);
+      g_assert_false (g_temp_dir_cleanup (busy, NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES);
+      g_assert_nonnull (strstr (error->message, path));
+      g_clear_error (&error);
+      g_assert_true (test_exists (path));
+      for (guint i = 0; i < fds->len; i++)
+        close (g_array_index (fds, int, i));
+      g_assert_true (g_temp_dir_cleanup (busy, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_false (test_exists (path));
+
+      /* Left alive: the exit pass removes it. */
+      left_for_exit = g_temp_dir_new_full (dir, NULL, NULL, G_TEMP_DIR_FLAGS_NONE, NULL, &error);
+      g_assert_no_error (error);
+      g_free (fill_dir (left_for_exit, 0300));
+      return;
+    }
+  else
+    {
+      g_autofree char *dir = test_dir_for_other_user ();
+
+      g_assert_no_errno (chmod (dir, 0777));
+      test_trap_with_dir (dir);
+      g_assert_cmpuint (test_count_entries (dir), ==, 0);
+      test_remove_tree (dir);
+    }
+}
+
+#else
+static void
+test_cleanup_unreadable (void)
+{
+  /* Windows: no permission bits to take away, and no RLIMIT_NOFILE. */
+  g_test_skip ("no permission bits and no RLIMIT_NOFILE on this system");
+}
+#endif
+
+/* A umask that takes the owner's read permission away (0477 makes the
+ * directory 0300) does not stop a GTempDir where a handle can pin a
+ * directory without reading it, as it does not stop mkdtemp() or Python;
+ * it is removed as usual. Elsewhere creating fails, leaving nothing. */
+static void
+test_new_umask_unreadable (void)
+{
+  if (skip_without_modes ())
+    return;
+
+  if (g_test_subprocess ())
+    {
+      const char *dir = g_getenv ("TEST_DIR");
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = NULL;
+      g_autofree char *file = NULL;
+      GTempDir *tmp;
+
+      test_drop_privileges ();
+      umask (0477);
+      tmp = g_temp_dir_new_full (dir, NULL, NULL, G_TEMP_DIR_FLAGS_NONE, NULL, &error);
+      if (!_g_tempfile_sys_has_feature (GTEMPFILE_SYS_FEATURE_O_PATH))
+        {
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+          g_assert_null (tmp);
+          return;
+        }
+      g_assert_no_error (error);
+      path = g_strdup (g_temp_dir_get_path (tmp));
+      g_assert_cmpuint (test_mode (path) & 07777, ==, 0300);
+      file = g_build_filename (path, "file", NULL);
+      test_write_file (file, "x");
+      g_object_unref (tmp);
+      g_assert_false (test_exists (path));
+      return;
+    }
+  else
+    {
+      g_autofree char *dir = test_dir_for_other_user ();
+
+      g_assert_no_errno (chmod (dir, 0777));
+      test_trap_with_dir (dir);
+      g_assert_cmpuint (test_count_entries (dir), ==, 0);
+      test_remove_tree (dir);
+    }
+}
+
+/* DESIGN.md §6: an explicit cleanup in a child made with fork() works, even
+ * when the parent was in the middle of its own cleanup_async at the time of
+ * the fork (the child has no such cleanup running). */
+static void
+test_cleanup_after_fork (void)
+{
+#ifdef HAVE_FORK
+  g_autofree char *base = test_dir_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GTempDir) tmp = g_temp_dir_new_full (base, NULL, NULL, G_TEMP_DIR_FLAGS_NONE,
+                                                 NULL, NULL);
+  const char *path = g_temp_dir_get_path (tmp);
+  AsyncData first = { loop, NULL, FALSE, NULL };
+  BlockData block = { 0, };
+  int status;
+  pid_t pid;
+
+  build_wide_tree (path);
+  g_mutex_init (&block.lock);
+  g_cond_init (&block.cond);
+  _g_tempfile_set_rmtree_hook_for_testing (block_walk, &block);
+
+  g_temp_dir_cleanup_async (tmp, G_PRIORITY_DEFAULT, NULL, cleaned, &first);
+  g_mutex_lock (&block.lock);
+  while (!block.inside)
+    g_cond_wait (&block.cond, &block.lock);
+  g_mutex_unlock (&block.lock);
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      GError *error = NULL;
+
+      alarm (60);
+      _g_tempfile_set_rmtree_hook_for_testing (NULL, NULL);
+      if (!g_temp_dir_cleanup (tmp, NULL, &error))
+        {
+          g_printerr ("cleanup in the child: %s\n", error->message);
+          test_exit_child (1);
+        }
+      test_exit_child (test_exists (path) ? 2 : 0);
+    }
+  g_assert_no_errno (waitpid (pid, &status, 0));
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+
+  /* The parent's walk finds its tree gone, which is no error. */
+  g_mutex_lock (&block.lock);
+  block.release = TRUE;
+  g_cond_broadcast (&block.cond);
+  g_mutex_unlock (&block.lock);
+  g_main_loop_run (loop);
+  _g_tempfile_set_rmtree_hook_for_testing (NULL, NULL);
+  g_assert_no_error (first.error);
+  g_assert_true (first.cleaned);
+
+  g_mutex_clear (&block.lock);
+  g_cond_clear (&block.cond);
+  test_remove_tree (base);
+#else
+  g_test_skip ("no fork() on this system");
+#endif
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1829,6 +2054,9 @@ main (int   argc,
   g_test_add_func ("/temp-dir/cleanup/cancel", test_cancel);
   g_test_add_func ("/temp-dir/cleanup/async", test_cleanup_async);
   g_test_add_func ("/temp-dir/cleanup/pending", test_cleanup_pending);
+  g_test_add_func ("/temp-dir/cleanup/after-fork", test_cleanup_after_fork);
+  g_test_add_func ("/temp-dir/cleanup/unreadable", test_cleanup_unreadable);
+  g_test_add_func ("/temp-dir/new/umask-unreadable", test_new_umask_unreadable);
   g_test_add_func ("/temp-dir/walk/symlinks", test_symlinks);
   g_test_add_func ("/temp-dir/walk/race", test_race);
   g_test_add_func ("/temp-dir/walk/swap-before-open", test_swap_before_open);

@@ -23,6 +23,7 @@
 #include "gtemp-file-private.h"
 #include "gtempfile-create-private.h"
 #include "gtempfile-names-private.h"
+#include "gtempfile-object-private.h"
 #include "gtempfile-platform-private.h"
 #include "test-common.h"
 
@@ -2091,6 +2092,88 @@ test_create_async_cancel_late (void)
   test_remove_tree (dir);
 }
 
+#ifdef HAVE_FORK
+/* The lock a stream half holds for the length of an operation (and
+ * GSpooledStream for each of its own), taken by a worker thread when the
+ * process forks: in the child, where that thread does not exist, the lock
+ * is free, so disposing or using the inherited object does not hang. */
+typedef struct
+{
+  GTempfileLock *lock;
+  GMutex         mutex;
+  GCond          cond;
+  gboolean       held;
+  gboolean       release;
+} HoldData;
+
+static gpointer
+hold_lock (gpointer user_data)
+{
+  HoldData *hold = user_data;
+
+  _g_tempfile_lock (hold->lock);
+  g_mutex_lock (&hold->mutex);
+  hold->held = TRUE;
+  g_cond_broadcast (&hold->cond);
+  while (!hold->release)
+    g_cond_wait (&hold->cond, &hold->mutex);
+  g_mutex_unlock (&hold->mutex);
+  _g_tempfile_unlock (hold->lock);
+  return NULL;
+}
+
+static void
+test_fork_lock_held (void)
+{
+  GTempfileLock lock = { 0, };
+  HoldData hold = { &lock, };
+  GThread *thread;
+  int status;
+  pid_t pid;
+
+  g_mutex_init (&hold.mutex);
+  g_cond_init (&hold.cond);
+  thread = g_thread_new ("hold", hold_lock, &hold);
+  g_mutex_lock (&hold.mutex);
+  while (!hold.held)
+    g_cond_wait (&hold.cond, &hold.mutex);
+  g_mutex_unlock (&hold.mutex);
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      alarm (30);
+      _g_tempfile_lock (&lock);
+      _g_tempfile_unlock (&lock);
+      _g_tempfile_lock (&lock);   /* and it still is a lock */
+      _g_tempfile_unlock (&lock);
+      test_exit_child (0);
+    }
+  g_assert_no_errno (waitpid (pid, &status, 0));
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+
+  /* In this process the worker still holds it until it lets go. */
+  g_mutex_lock (&hold.mutex);
+  hold.release = TRUE;
+  g_cond_broadcast (&hold.cond);
+  g_mutex_unlock (&hold.mutex);
+  g_thread_join (thread);
+  _g_tempfile_lock (&lock);
+  _g_tempfile_unlock (&lock);
+
+  g_mutex_clear (&hold.mutex);
+  g_cond_clear (&hold.cond);
+}
+#else
+static void
+test_fork_lock_held (void)
+{
+  g_test_skip ("no fork() on this system");
+}
+#endif
+
 int
 main (int   argc,
       char *argv[])
@@ -2167,6 +2250,7 @@ main (int   argc,
   g_test_add_func ("/temp-file/errors/permission-denied", test_errors_permission_denied);
 
   g_test_add_func ("/temp-file/async/create", test_create_async);
+  g_test_add_func ("/temp-file/fork/lock-held", test_fork_lock_held);
   g_test_add_func ("/temp-file/async/cancel-late", test_create_async_cancel_late);
 
   return g_test_run ();
