@@ -22,7 +22,11 @@
 
 #include <errno.h>
 
-#include <gio/gfiledescriptorbased.h>
+#ifdef HAVE_GIO_UNIX
+/* GFileDescriptorBased is part of gio-unix, which Windows does not have:
+ * there the halves are plain file streams. */
+# include <gio/gfiledescriptorbased.h>
+#endif
 
 #include "gtempfile.h"
 #include "gtemp-file-private.h"
@@ -297,12 +301,17 @@ struct _GTempFileInputStream
   OwnerLink         link;
 };
 
+#ifdef HAVE_GIO_UNIX
 static void g_temp_file_input_stream_fd_based_iface_init (GFileDescriptorBasedIface *iface);
+# define INPUT_FD_BASED \
+  G_IMPLEMENT_INTERFACE (G_TYPE_FILE_DESCRIPTOR_BASED, g_temp_file_input_stream_fd_based_iface_init)
+#else
+# define INPUT_FD_BASED
+#endif
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (GTempFileInputStream, g_temp_file_input_stream,
                                G_TYPE_FILE_INPUT_STREAM,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_FILE_DESCRIPTOR_BASED,
-                                                      g_temp_file_input_stream_fd_based_iface_init))
+                               INPUT_FD_BASED)
 
 /* A plain cast: a vfunc is only called on its own type, and this is the
  * per-call cost of every operation. */
@@ -373,6 +382,7 @@ g_temp_file_input_stream_query_info (GFileInputStream  *stream,
   return res;
 }
 
+#ifdef HAVE_GIO_UNIX
 static int
 g_temp_file_input_stream_get_fd (GFileDescriptorBased *fd_based)
 {
@@ -388,6 +398,7 @@ g_temp_file_input_stream_fd_based_iface_init (GFileDescriptorBasedIface *iface)
 {
   iface->get_fd = g_temp_file_input_stream_get_fd;
 }
+#endif
 
 static void
 g_temp_file_input_stream_class_init (GTempFileInputStreamClass *klass)
@@ -437,13 +448,17 @@ struct _GTempFileOutputStream
   char              *etag;    /* recorded when closed */
 };
 
+#ifdef HAVE_GIO_UNIX
 static void g_temp_file_output_stream_fd_based_iface_init (GFileDescriptorBasedIface *iface);
+# define OUTPUT_FD_BASED \
+  G_IMPLEMENT_INTERFACE (G_TYPE_FILE_DESCRIPTOR_BASED, g_temp_file_output_stream_fd_based_iface_init)
+#else
+# define OUTPUT_FD_BASED
+#endif
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (GTempFileOutputStream, g_temp_file_output_stream,
                                G_TYPE_FILE_OUTPUT_STREAM,
-                               G_IMPLEMENT_INTERFACE (
-                                 G_TYPE_FILE_DESCRIPTOR_BASED,
-                                 g_temp_file_output_stream_fd_based_iface_init))
+                               OUTPUT_FD_BASED)
 
 #define OUTPUT_LINK(object) (&((GTempFileOutputStream *) (object))->link)
 
@@ -551,6 +566,7 @@ g_temp_file_output_stream_get_etag (GFileOutputStream *stream)
   return g_strdup (G_TEMP_FILE_OUTPUT_STREAM (stream)->etag);
 }
 
+#ifdef HAVE_GIO_UNIX
 static int
 g_temp_file_output_stream_get_fd (GFileDescriptorBased *fd_based)
 {
@@ -566,6 +582,7 @@ g_temp_file_output_stream_fd_based_iface_init (GFileDescriptorBasedIface *iface)
 {
   iface->get_fd = g_temp_file_output_stream_get_fd;
 }
+#endif
 
 static void
 g_temp_file_output_stream_finalize (GObject *object)

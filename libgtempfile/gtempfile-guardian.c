@@ -106,21 +106,23 @@
 
 #ifdef HAVE_GUARDIAN
 extern char **environ;
-#endif
 
 static int mirroring;                    /* atomic: the arena is live */
 static guint8 *arena;                    /* the mapping; NULL when none */
 static GTempfileArenaHeader *header;
 static GTempfileArenaRecord *records;
+static int death_fd = -1;                /* write end of the death pipe (pipe mode) */
+#endif
 static pid_t installed_pid;              /* the process the guardian guards */
 static pid_t guardian_pid;
 static gboolean guardian_pidfd;
-static int death_fd = -1;                /* write end of the death pipe (pipe mode) */
 static int env_checked;                  /* atomic: GTEMPFILE_GUARDIAN was looked at */
 static GMutex install_lock;
 
 static gboolean force_fallbacks;
 static gboolean fail_fork;
+
+#ifdef HAVE_GUARDIAN
 
 /* fork --------------------------------------------------------------------- */
 
@@ -131,10 +133,8 @@ static void
 at_fork_child (void)
 {
   g_atomic_int_set (&mirroring, 0);
-#ifdef HAVE_GUARDIAN
   if (arena != NULL)
     munmap (arena, GTEMPFILE_ARENA_SIZE);
-#endif
   arena = NULL;
   header = NULL;
   records = NULL;
@@ -361,6 +361,26 @@ install_mirror_one (GTempfileSlot *slot)
 {
   mirror_slot (slot);
 }
+
+#else /* !HAVE_GUARDIAN */
+
+/* No guardian can be installed here (Windows): nothing is ever mirrored. */
+static void
+ensure_fork_handler (void)
+{
+}
+
+void
+_g_tempfile_guardian_mirror (GTempfileSlot *slot)
+{
+}
+
+void
+_g_tempfile_guardian_forget (GTempfileSlot *slot)
+{
+}
+
+#endif /* HAVE_GUARDIAN */
 
 /* GTEMPFILE_GUARDIAN ------------------------------------------------------- */
 
@@ -845,8 +865,15 @@ install (GError **error)
  *
  * The guardian does not help when it is killed itself, for example when a
  * whole control group or container is killed at once, or when the machine
- * stops. On Windows it is not available yet: this function returns %FALSE
- * with %G_IO_ERROR_NOT_SUPPORTED.
+ * stops.
+ *
+ * It needs posix_spawn(), fork() and shared memory (mmap()). Where the
+ * system lacks them, Windows above all, this function returns %FALSE with
+ * %G_IO_ERROR_NOT_SUPPORTED, and `GTEMPFILE_GUARDIAN=1` logs a warning
+ * once. There, what is still registered at a normal exit is removed as
+ * everywhere, and anonymous files (which the system deletes when their
+ * handle closes) are never left behind, but the named files and directories
+ * of a process that is killed or crashes stay.
  *
  * Returns: %TRUE if a guardian watches this process; %FALSE with @error set
  *   if it could not be started (nothing else has changed then)
@@ -871,7 +898,8 @@ g_tempfile_install_guardian (GError **error)
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                       _("The guardian is not available on this system"));
+                       _("A guardian process cannot be started on this system: it needs "
+                         "posix_spawn(), fork() and shared memory (mmap), which it lacks"));
   return FALSE;
 #endif
 }

@@ -26,10 +26,18 @@
 
 #pragma once
 
+#include <errno.h>
 #include <glib.h>
 #include <sys/types.h>
 
 #include "config.h"
+
+/* The walk's "not the directory that was listed" (ESTALE where the system
+ * has it). Windows' C library has no ESTALE: a value of ours, which only
+ * the platform layer sets. */
+#ifndef ESTALE
+# define ESTALE 10070
+#endif
 
 G_BEGIN_DECLS
 
@@ -378,6 +386,8 @@ typedef enum
   GTEMPFILE_SYS_FEATURE_GETDENTS,           /* getdents64 rather than readdir */
   GTEMPFILE_SYS_FEATURE_O_PATH,
   GTEMPFILE_SYS_FEATURE_SIGNALS,
+  GTEMPFILE_SYS_FEATURE_MODES,              /* permission bits: 0600, 0700, fchmod repair */
+  GTEMPFILE_SYS_FEATURE_UNLINK_OPEN,        /* an open file's name goes at once when removed */
   GTEMPFILE_SYS_N_FEATURES
 } GTempfileSysFeature;
 

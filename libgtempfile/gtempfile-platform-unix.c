@@ -140,6 +140,8 @@ _g_tempfile_sys_has_feature (GTempfileSysFeature feature)
 #endif
       break;
     case GTEMPFILE_SYS_FEATURE_SIGNALS:
+    case GTEMPFILE_SYS_FEATURE_MODES:
+    case GTEMPFILE_SYS_FEATURE_UNLINK_OPEN:
       built = TRUE;
       break;
     case GTEMPFILE_SYS_N_FEATURES:

@@ -16,6 +16,9 @@
 #if defined(_WIN32) && !defined(__CYGWIN__)
 # if defined(GTEMPFILE_COMPILATION)
 #  define _GTEMPFILE_EXTERN __declspec(dllexport) extern
+# elif defined(GTEMPFILE_STATIC)
+   /* Linked with the static archive (the C tests), not the DLL. */
+#  define _GTEMPFILE_EXTERN extern
 # else
 #  define _GTEMPFILE_EXTERN __declspec(dllimport) extern
 # endif

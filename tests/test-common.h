@@ -34,6 +34,40 @@ void      test_drop_privileges      (void);
 void      test_trap_with_dir        (const char  *dir);
 void      test_skip_subprocess      (const char  *reason);
 void      test_exit_child           (int          status);
+/* Descriptors and handles of the process, where directories are held
+ * (file descriptors on POSIX; every handle on Windows). */
+guint     test_count_handles        (void);
+/* A chain of @depth directories "d" under @root, with a file "bottom" at
+ * the end, made relative to each level's descriptor or handle. */
+void      test_make_chain           (const char  *root,
+                                     guint        depth);
+/* Symbolic links: FALSE if the system made none (Wine's
+ * CreateSymbolicLinkW does nothing); the caller skips then. */
+gboolean  test_symlink              (const char  *target,
+                                     const char  *link);
+/* The same where failing is expected (a race): never asserts. */
+gboolean  test_try_symlink          (const char  *target,
+                                     const char  *link);
+/* Whether @path is an entry whose removal is pending: still listed, but
+ * no one can open it, and it goes when its last handle closes (Windows
+ * without POSIX delete semantics, Wine). Never on POSIX. */
+gboolean  test_entry_is_deleted     (const char  *path);
+/* Whether file names are bytes (POSIX) rather than UTF-16 that GLib spells
+ * in UTF-8 (Windows). */
+gboolean  test_paths_are_bytes      (void);
+/* Whether "link/.." is shortened in the path before the file system sees
+ * it (Windows), rather than resolved by the kernel (POSIX). */
+gboolean  test_dotdot_is_lexical    (void);
+/* A writable directory likely on another file system than the build
+ * tree, or NULL. */
+const char *test_other_device_dir   (void);
+/* The longest path the system takes (PATH_MAX). */
+gsize     test_path_max             (void);
+/* Python's conventional temporary directories for this system. */
+const char * const *test_conventional_tempdirs (void);
+gboolean  test_fd_is_read_write     (int          fd);
+/* Whether a program started now would get @fd (not close-on-exec). */
+gboolean  test_fd_is_inherited      (int          fd);
 guint     test_scaled               (guint        full,
                                      guint        quick);
 void      test_count_notify         (GObject     *object,

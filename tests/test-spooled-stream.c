@@ -6,13 +6,18 @@
 #include "config.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#if __has_include(<sys/resource.h>)
+# include <sys/resource.h>
+#endif
+#ifdef HAVE_UNSHARE
+# include <sched.h>
+# include <sys/mount.h>
+#endif
 
 #include <glib/gstdio.h>
 
@@ -22,6 +27,17 @@
 #include "test-common.h"
 
 /* Helpers ----------------------------------------------------------------- */
+
+/* How many names a rolled-over stream may leave in its directory while its
+ * file is open: none where removing an open file's name takes it away at
+ * once (POSIX); one on Windows, where the name of the delete-on-close file
+ * stays listed until it is closed unless the system has POSIX delete
+ * semantics (Wine has not). */
+static guint
+names_while_open (void)
+{
+  return _g_tempfile_sys_has_feature (GTEMPFILE_SYS_FEATURE_UNLINK_OPEN) ? 0 : 1;
+}
 
 static GOutputStream *
 out_of (GSpooledStream *stream)
@@ -142,7 +158,10 @@ test_threshold_sequential (void)
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (stream)), ==, 31);
   assert_content (stream, data, 31);
 
-  /* The file is anonymous: nothing in the directory. */
+  /* The file is anonymous: nothing in the directory, and nothing once it
+   * is closed. */
+  g_assert_cmpuint (test_count_entries (dir), <=, names_while_open ());
+  g_clear_object (&stream);
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
   test_remove_tree (dir);
 }
@@ -631,6 +650,8 @@ test_lost_unlink_fails (void)
   _g_tempfile_set_o_tmpfile_for_testing (TRUE);
   g_assert_true (g_spooled_stream_is_rolled_over (stream));
   assert_content (stream, "123456789abcdef", 15);
+  g_assert_cmpuint (test_count_entries (dir), <=, names_while_open ());
+  g_clear_object (&stream);
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
   test_remove_tree (dir);
 }
@@ -662,6 +683,8 @@ test_lost_missing_dir (void)
   write_string (stream, "6789abcdef");
   g_assert_true (g_spooled_stream_is_rolled_over (stream));
   assert_content (stream, "123456789abcdef", 15);
+  g_assert_cmpuint (test_count_entries (dir), <=, names_while_open ());
+  g_clear_object (&stream);
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
   test_remove_tree (base);
 }
@@ -678,6 +701,12 @@ test_lost_bad_prefix (void)
 static void
 test_lost_unwritable (void)
 {
+  if (!_g_tempfile_sys_has_feature (GTEMPFILE_SYS_FEATURE_MODES))
+    {
+      g_test_skip ("no permission bits on this system");
+      return;
+    }
+
   if (g_test_subprocess ())
     {
       const char *base = g_getenv ("TEST_DIR");
@@ -713,6 +742,7 @@ test_lost_unwritable (void)
 static void
 test_lost_file_size_limit (void)
 {
+#ifdef RLIMIT_FSIZE
   if (g_test_subprocess ())
     {
       const char *base = g_getenv ("TEST_DIR");
@@ -744,12 +774,16 @@ test_lost_file_size_limit (void)
       g_assert_cmpuint (test_count_entries (base), ==, 0);
       test_remove_tree (base);
     }
+#else
+  g_test_skip ("no file size limit (RLIMIT_FSIZE) on this system");
+#endif
 }
 
 /* A really full file system: a small tmpfs, where mounting is allowed. */
 static void
 test_lost_full_disk (void)
 {
+#ifdef HAVE_UNSHARE
   if (g_test_subprocess ())
     {
       const char *base = g_getenv ("TEST_DIR");
@@ -788,6 +822,9 @@ test_lost_full_disk (void)
       test_trap_with_dir (base);
       test_remove_tree (base);
     }
+#else
+  g_test_skip ("needs mount namespaces (Linux) to mount a small file system");
+#endif
 }
 
 /* Reading and writing at once ------------------------------------------------ */

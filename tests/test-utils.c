@@ -7,11 +7,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/wait.h>
 #include <unistd.h>
+
+#ifdef HAVE_FORK
+# include <sys/wait.h>
+#endif
+#ifdef HAVE_UNSHARE
+# include <sched.h>
+# include <sys/mount.h>
+#endif
 
 #include <glib/gstdio.h>
 
@@ -45,6 +50,17 @@ reset_tempdir_env (void)
   g_unsetenv ("TEMP");
   g_unsetenv ("TMP");
   g_tempfile_set_tempdir (NULL);
+}
+
+/* Skips the test where the platform has no permission bits (Windows): an
+ * unwritable directory, another user and a umask have no meaning there. */
+static gboolean
+skip_without_modes (void)
+{
+  if (_g_tempfile_sys_has_feature (GTEMPFILE_SYS_FEATURE_MODES))
+    return FALSE;
+  g_test_skip ("no permission bits on this system");
+  return TRUE;
 }
 
 static void
@@ -94,7 +110,12 @@ test_tempdir_relative (void)
   g_autofree char *result = NULL;
 
   g_assert_no_errno (g_mkdir (sub, 0700));
-  g_assert_no_errno (symlink ("sub", link));
+  if (!test_symlink ("sub", link))
+    {
+      g_test_skip ("no symbolic link could be made");
+      test_remove_tree (dir);
+      return;
+    }
   g_assert_no_errno (g_chdir (dir));
 
   /* Made absolute and nothing else: "." and ".." keep the meaning the
@@ -111,29 +132,56 @@ test_tempdir_relative (void)
   test_remove_tree (dir);
 }
 
+/* Whether a file can be made in @dir, found without the library. */
+static gboolean
+usable_dir (const char *dir)
+{
+  g_autofree char *probe = g_build_filename (dir, "gtempfile-probe-XXXXXX", NULL);
+  int fd = g_mkstemp (probe);
+
+  if (fd < 0)
+    return FALSE;
+  close (fd);
+  g_unlink (probe);
+  return TRUE;
+}
+
 static void
 test_tempdir_unset (void)
 {
   g_autofree char *saved = g_strdup (g_getenv ("TMPDIR"));
+  g_autofree char *saved_temp = g_strdup (g_getenv ("TEMP"));
+  g_autofree char *saved_tmp = g_strdup (g_getenv ("TMP"));
+  const char * const *conventional = test_conventional_tempdirs ();
+  const char *expected = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *result = NULL;
-  g_autofree char *probe = g_strdup ("/tmp/gtempfile-probe-XXXXXX");
-  int fd;
 
-  /* The expected answer needs a usable /tmp. */
-  fd = g_mkstemp (probe);
-  if (fd < 0)
+  /* Without the environment: the first usable conventional directory
+   * (/tmp; C:\TEMP... on Windows), else the user cache directory. Under
+   * Wine no C:\TEMP exists, so the cache directory is what it finds. */
+  reset_tempdir_env ();
+  for (guint i = 0; conventional[i] != NULL && expected == NULL; i++)
+    if (usable_dir (conventional[i]))
+      expected = conventional[i];
+  if (expected == NULL && usable_dir (g_get_user_cache_dir ()))
+    expected = g_get_user_cache_dir ();
+  if (expected == NULL)
     {
-      g_test_skip ("/tmp is not usable on this machine");
+      g_test_skip ("neither a conventional temporary directory nor the cache directory is "
+                   "usable on this machine");
+      g_setenv ("TMPDIR", saved, TRUE);
       return;
     }
-  close (fd);
-  g_unlink (probe);
 
-  reset_tempdir_env ();
   result = g_tempfile_get_tempdir (&error);
   g_assert_no_error (error);
-  g_assert_cmpstr (result, ==, "/tmp");
+  g_assert_cmpstr (result, ==, expected);
+
+  if (saved_temp != NULL)
+    g_setenv ("TEMP", saved_temp, TRUE);
+  if (saved_tmp != NULL)
+    g_setenv ("TMP", saved_tmp, TRUE);
 
   g_setenv ("TMPDIR", saved, TRUE);
   g_tempfile_set_tempdir (NULL);
@@ -145,21 +193,25 @@ test_tempdir_candidates (void)
   g_autofree char *saved = g_strdup (g_getenv ("TMPDIR"));
   g_autofree char *cwd = g_get_current_dir ();
   g_autofree char *relative = g_build_filename (cwd, "rel", NULL);
+  g_autofree char *first = g_build_filename (cwd, "nonexistent", "first", NULL);
+  const char * const *conventional = test_conventional_tempdirs ();
   g_auto(GStrv) candidates = NULL;
+  guint n_conventional = g_strv_length ((char **) conventional);
 
   reset_tempdir_env ();
-  g_setenv ("TMPDIR", "/nonexistent/first", TRUE);
+  g_setenv ("TMPDIR", first, TRUE);
   g_setenv ("TEMP", "", TRUE);   /* empty: left out */
   g_setenv ("TMP", "rel", TRUE); /* made absolute */
   candidates = g_tempfile_get_tempdir_candidates ();
 
+  /* The environment, then Python's list for this system: /tmp, /var/tmp,
+   * /usr/tmp; on Windows C:\TEMP, C:\TMP, \TEMP, \TMP. */
   g_assert_nonnull (candidates);
-  g_assert_cmpuint (g_strv_length (candidates), >=, 5);
-  g_assert_cmpstr (candidates[0], ==, "/nonexistent/first");
+  g_assert_cmpuint (g_strv_length (candidates), >=, 2 + n_conventional);
+  g_assert_cmpstr (candidates[0], ==, first);
   g_assert_cmpstr (candidates[1], ==, relative);
-  g_assert_cmpstr (candidates[2], ==, "/tmp");
-  g_assert_cmpstr (candidates[3], ==, "/var/tmp");
-  g_assert_cmpstr (candidates[4], ==, "/usr/tmp");
+  for (guint i = 0; i < n_conventional; i++)
+    g_assert_cmpstr (candidates[2 + i], ==, conventional[i]);
   /* The last resort is the current directory. */
   g_assert_cmpstr (candidates[g_strv_length (candidates) - 1], ==, cwd);
 
@@ -234,6 +286,9 @@ test_tempdir_skips_unusable (void)
 static void
 test_tempdir_skips_unwritable (void)
 {
+  if (skip_without_modes ())
+    return;
+
   if (g_test_subprocess ())
     {
       const char *unwritable = g_getenv ("TEST_DIR");
@@ -273,6 +328,7 @@ test_tempdir_skips_unwritable (void)
 static void
 test_tempdir_none_usable (void)
 {
+#ifdef HAVE_UNSHARE
   if (g_test_subprocess ())
     {
       const char *fixed[] = { "/tmp", "/var/tmp", "/usr/tmp" };
@@ -320,6 +376,9 @@ test_tempdir_none_usable (void)
       test_trap_with_dir (dir);
       test_remove_tree (dir);
     }
+#else
+  g_test_skip ("needs mount namespaces (Linux) to make every candidate read-only");
+#endif
 }
 
 static void
@@ -327,6 +386,7 @@ test_tempdir_override (void)
 {
   g_autofree char *dir = test_dir_new ();
   g_autofree char *dot = g_build_filename (dir, ".", NULL);
+  g_autofree char *missing = g_build_filename (dir, "nonexistent", "override", NULL);
   g_autofree char *saved_cwd = g_get_current_dir ();
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
@@ -334,10 +394,10 @@ test_tempdir_override (void)
   int fd;
 
   /* Not probed: even a missing directory is taken as given. */
-  g_tempfile_set_tempdir ("/nonexistent/override");
+  g_tempfile_set_tempdir (missing);
   result = g_tempfile_get_tempdir (&error);
   g_assert_no_error (error);
-  g_assert_cmpstr (result, ==, "/nonexistent/override");
+  g_assert_cmpstr (result, ==, missing);
   g_clear_pointer (&result, g_free);
 
   /* Relative: made absolute at once, and nothing else. */
@@ -411,7 +471,7 @@ test_mkstemp_basic (void)
   g_autofree char *dir = test_dir_new ();
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
-  struct stat st;
+  GStatBuf st;
   int fd;
 
   fd = g_tempfile_mkstemp (dir, NULL, NULL, &path, &error);
@@ -419,11 +479,15 @@ test_mkstemp_basic (void)
   g_assert_cmpint (fd, >=, 0);
   assert_temp_name (path, dir, "tmp", "");
 
-  g_assert_no_errno (fstat (fd, &st));
+  g_assert_no_errno (g_stat (path, &st));
   g_assert_true (S_ISREG (st.st_mode));
   g_assert_cmpint (st.st_size, ==, 0);
-  g_assert_cmpint (fcntl (fd, F_GETFL) & O_ACCMODE, ==, O_RDWR);
-  g_assert_cmpint (fcntl (fd, F_GETFD) & FD_CLOEXEC, ==, FD_CLOEXEC);
+  g_assert_true (test_fd_is_read_write (fd));
+  g_assert_false (test_fd_is_inherited (fd));
+  /* Binary: nothing is translated (O_BINARY on Windows). */
+  g_assert_cmpint (write (fd, "a\nb", 3), ==, 3);
+  g_assert_no_errno (g_stat (path, &st));
+  g_assert_cmpint (st.st_size, ==, 3);
 
   /* The caller owns it: still there after closing. */
   close (fd);
@@ -453,14 +517,31 @@ test_mkstemp_affixes (void)
   close (fd);
   g_clear_pointer (&path, g_free);
 
-  /* Paths are bytes: a prefix that is not UTF-8 is kept as is. */
-  fd = g_tempfile_mkstemp (dir, "\xff\xfe-", "-\xe9", &path, &error);
-  g_assert_no_error (error);
-  base = g_path_get_basename (path);
-  g_assert_true (g_str_has_prefix (base, "\xff\xfe-"));
-  g_assert_true (g_str_has_suffix (base, "-\xe9"));
-  g_assert_cmpuint (strlen (base), ==, 3 + 8 + 2);
-  close (fd);
+  if (test_paths_are_bytes ())
+    {
+      /* Paths are bytes: a prefix that is not UTF-8 is kept as is. */
+      fd = g_tempfile_mkstemp (dir, "\xff\xfe-", "-\xe9", &path, &error);
+      g_assert_no_error (error);
+      base = g_path_get_basename (path);
+      g_assert_true (g_str_has_prefix (base, "\xff\xfe-"));
+      g_assert_true (g_str_has_suffix (base, "-\xe9"));
+      g_assert_cmpuint (strlen (base), ==, 3 + 8 + 2);
+      close (fd);
+    }
+  else
+    {
+      /* File names are UTF-16, spelled in UTF-8 by GLib: one that is not
+       * UTF-8 names nothing. */
+      g_assert_cmpint (g_tempfile_mkstemp (dir, "\xff\xfe-", "-\xe9", &path, &error), ==, -1);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_clear_error (&error);
+      fd = g_tempfile_mkstemp (dir, "ÿþ-", "-é", &path, &error);
+      g_assert_no_error (error);
+      base = g_path_get_basename (path);
+      g_assert_true (g_str_has_prefix (base, "ÿþ-"));
+      g_assert_true (g_str_has_suffix (base, "-é"));
+      close (fd);
+    }
 
   g_assert_cmpuint (test_count_entries (dir), ==, 3);
   test_remove_tree (dir);
@@ -506,7 +587,12 @@ test_mkstemp_symlinked_dir (void)
   int fd;
 
   g_assert_no_errno (g_mkdir (real, 0700));
-  g_assert_no_errno (symlink (real, link));
+  if (!test_symlink (real, link))
+    {
+      g_test_skip ("no symbolic link could be made");
+      test_remove_tree (dir);
+      return;
+    }
 
   /* Used as given: the path goes through the link, the file is in the
    * target. */
@@ -538,11 +624,16 @@ test_mkdtemp_basic (void)
 static void
 check_modes_with_umask (mode_t mask)
 {
-  g_autofree char *dir = test_dir_new ();
+  g_autofree char *dir = NULL;
   g_autofree char *file = NULL;
   g_autofree char *subdir = NULL;
-  mode_t saved = umask (mask);
+  mode_t saved;
   int fd;
+
+  if (skip_without_modes ())
+    return;
+  dir = test_dir_new ();
+  saved = umask (mask);
 
   fd = g_tempfile_mkstemp (dir, NULL, NULL, &file, NULL);
   g_assert_cmpint (fd, >=, 0);
@@ -610,6 +701,7 @@ test_names_alphabet (gconstpointer data)
 static void
 test_names_fork (void)
 {
+#ifdef HAVE_FORK
   char parent_name[9] = { 0, };
   char child_name[9] = { 0, };
   int pipe_fds[2];
@@ -640,6 +732,9 @@ test_names_fork (void)
 
   g_assert_true (_g_tempfile_random_chars (parent_name, NULL));
   g_assert_cmpstr (parent_name, !=, child_name);
+#else
+  g_test_skip ("no fork() on this system: no process starts with a copy of another's memory");
+#endif
 }
 
 /* Collisions -------------------------------------------------------------- */
@@ -697,7 +792,12 @@ test_collisions_dangling_symlink (void)
   int fd;
 
   /* A link to a missing file counts as taken and is never followed. */
-  g_assert_no_errno (symlink (target, link));
+  if (!test_symlink (target, link))
+    {
+      g_test_skip ("no symbolic link could be made");
+      test_remove_tree (dir);
+      return;
+    }
   _g_tempfile_set_name_func_for_testing (test_names_func, &names);
   fd = g_tempfile_mkstemp (dir, NULL, NULL, &path, &error);
   _g_tempfile_set_name_func_for_testing (NULL, NULL);
@@ -809,8 +909,9 @@ test_errors_separator (void)
   g_assert_cmpuint (test_count_entries (sub), ==, 0);
 
   /* Checked before the default directory is even looked for. */
-  g_tempfile_set_tempdir ("/nonexistent/default");
+  g_tempfile_set_tempdir (sub);
   assert_mkstemp_fails (NULL, "a/b", NULL, G_IO_ERROR_INVALID_ARGUMENT, "a/b");
+  g_assert_cmpuint (test_count_entries (sub), ==, 0);
   g_tempfile_set_tempdir (NULL);
 
   test_remove_tree (dir);
@@ -837,9 +938,9 @@ test_errors_too_long (void)
   g_assert_no_error (error);
   close (fd);
 
-  /* A directory path longer than PATH_MAX. */
-  while (deep->len < 5000)
-    g_string_append (deep, "/dddddddddddddddddddddddddddddddd");
+  /* A directory path longer than PATH_MAX (Windows: 32 767 units). */
+  while (deep->len < test_path_max () + 1000)
+    g_string_append (deep, G_DIR_SEPARATOR_S "dddddddddddddddddddddddddddddddd");
   assert_mkstemp_fails (deep->str, NULL, NULL, G_IO_ERROR_FILENAME_TOO_LONG, deep->str);
 
   test_remove_tree (dir);
@@ -849,6 +950,9 @@ test_errors_too_long (void)
 static void
 test_errors_permission_denied (void)
 {
+  if (skip_without_modes ())
+    return;
+
   if (g_test_subprocess ())
     {
       static const char * const sequence[] = { "aaaaaaaa", NULL };

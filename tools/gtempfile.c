@@ -29,7 +29,14 @@
 #include <string.h>
 
 #include <glib.h>
-#include <glib/gi18n.h>
+#ifdef ENABLE_NLS
+# include <glib/gi18n.h>
+#else
+/* Without translations there may be no libintl.h at all (a Windows build
+ * without gettext). */
+# define _(String) (String)
+# define N_(String) (String)
+#endif
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
