@@ -392,6 +392,9 @@ typedef enum
 } GTempfileSysFeature;
 
 gboolean      _g_tempfile_sys_has_feature      (GTempfileSysFeature feature);
+/* What each implementation says it was built with (has_feature() also
+ * asks whether a test took the feature away). */
+gboolean      _g_tempfile_sys_feature_built    (GTempfileSysFeature feature);
 void          _g_tempfile_sys_disable_for_testing (GTempfileSysFeature feature,
                                                    gboolean            disabled);
 /* Makes the next @times calls of _g_tempfile_sys_unlink() and
@@ -399,5 +402,14 @@ void          _g_tempfile_sys_disable_for_testing (GTempfileSysFeature feature,
 void          _g_tempfile_sys_fail_unlink_for_testing (int   errsv,
                                                        guint times);
 guint         _g_tempfile_sys_get_fsync_count_for_testing (void);
+
+/* For the implementations (gtempfile-platform-hooks.c): whether a test
+ * took @feature away; whether the next unlink is to fail (errno set then);
+ * counting fsyncs. */
+extern int    _g_tempfile_sys_disabled[GTEMPFILE_SYS_N_FEATURES];
+#define GTEMPFILE_SYS_ENABLED(feature) \
+  G_LIKELY (!g_atomic_int_get (&_g_tempfile_sys_disabled[(feature)]))
+gboolean      _g_tempfile_sys_unlink_fault     (void);
+void          _g_tempfile_sys_count_fsync      (void);
 
 G_END_DECLS

@@ -60,17 +60,12 @@
 
 G_STATIC_ASSERT (sizeof (sigset_t) <= sizeof (((GTempfileSysSignals *) NULL)->mask));
 
-/* Test hooks ------------------------------------------------------------------ */
+/* Features built ---------------------------------------------------------------- */
 
-static int disabled[GTEMPFILE_SYS_N_FEATURES];   /* atomic */
-static int unlink_fault_errno;                   /* atomic */
-static int unlink_fault_times;                   /* atomic */
-static guint fsync_count;                        /* atomic */
-
-#define ENABLED(feature) G_LIKELY (!g_atomic_int_get (&disabled[GTEMPFILE_SYS_FEATURE_##feature]))
+#define ENABLED(feature) GTEMPFILE_SYS_ENABLED (GTEMPFILE_SYS_FEATURE_##feature)
 
 gboolean
-_g_tempfile_sys_has_feature (GTempfileSysFeature feature)
+_g_tempfile_sys_feature_built (GTempfileSysFeature feature)
 {
   gboolean built;
 
@@ -149,47 +144,7 @@ _g_tempfile_sys_has_feature (GTempfileSysFeature feature)
       g_return_val_if_reached (FALSE);
     }
 
-  return built && !g_atomic_int_get (&disabled[feature]);
-}
-
-void
-_g_tempfile_sys_disable_for_testing (GTempfileSysFeature feature,
-                                     gboolean            disable)
-{
-  g_return_if_fail (feature < GTEMPFILE_SYS_N_FEATURES);
-  g_atomic_int_set (&disabled[feature], disable);
-}
-
-void
-_g_tempfile_sys_fail_unlink_for_testing (int   errsv,
-                                         guint times)
-{
-  g_atomic_int_set (&unlink_fault_errno, errsv);
-  g_atomic_int_set (&unlink_fault_times, (int) times);
-}
-
-/* Whether a fault was injected into this unlink. */
-static gboolean
-unlink_fault (void)
-{
-  int times = g_atomic_int_get (&unlink_fault_times);
-
-  while (G_UNLIKELY (times > 0))
-    {
-      if (g_atomic_int_compare_and_exchange_full (&unlink_fault_times, times, times - 1,
-                                                  &times))
-        {
-          errno = g_atomic_int_get (&unlink_fault_errno);
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-guint
-_g_tempfile_sys_get_fsync_count_for_testing (void)
-{
-  return g_atomic_int_get (&fsync_count);
+  return built;
 }
 
 /* Process ------------------------------------------------------------------- */
@@ -653,7 +608,7 @@ _g_tempfile_sys_fsync (int fd)
 {
   int res;
 
-  g_atomic_int_inc (&fsync_count);
+  _g_tempfile_sys_count_fsync ();
   do
     res = fsync (fd);
   while (res != 0 && errno == EINTR);
@@ -699,7 +654,7 @@ _g_tempfile_sys_fstat (int                   fd,
 int
 _g_tempfile_sys_unlink (const char *path)
 {
-  if (G_UNLIKELY (unlink_fault ()))
+  if (G_UNLIKELY (_g_tempfile_sys_unlink_fault ()))
     return -1;
   return unlink (path);
 }

@@ -128,15 +128,10 @@ NTSTATUS NTAPI RtlGetLastNtStatus (void);
 
 G_STATIC_ASSERT (sizeof (GTempfileSysHandle) >= sizeof (HANDLE));
 
-/* Test hooks ------------------------------------------------------------------ */
-
-static int disabled[GTEMPFILE_SYS_N_FEATURES];   /* atomic */
-static int unlink_fault_errno;                   /* atomic */
-static int unlink_fault_times;                   /* atomic */
-static guint fsync_count;                        /* atomic */
+/* Features built ---------------------------------------------------------------- */
 
 gboolean
-_g_tempfile_sys_has_feature (GTempfileSysFeature feature)
+_g_tempfile_sys_feature_built (GTempfileSysFeature feature)
 {
   gboolean built;
 
@@ -167,48 +162,7 @@ _g_tempfile_sys_has_feature (GTempfileSysFeature feature)
       g_return_val_if_reached (FALSE);
     }
 
-  return built && !g_atomic_int_get (&disabled[feature]);
-}
-
-void
-_g_tempfile_sys_disable_for_testing (GTempfileSysFeature feature,
-                                     gboolean            disable)
-{
-  g_return_if_fail (feature < GTEMPFILE_SYS_N_FEATURES);
-  /* Nothing here has a fallback to test: MoveFileExW is the only way to
-   * rename without replacing, and is used whatever this says. */
-  g_atomic_int_set (&disabled[feature], disable);
-}
-
-void
-_g_tempfile_sys_fail_unlink_for_testing (int   errsv,
-                                         guint times)
-{
-  g_atomic_int_set (&unlink_fault_errno, errsv);
-  g_atomic_int_set (&unlink_fault_times, (int) times);
-}
-
-static gboolean
-unlink_fault (void)
-{
-  int times = g_atomic_int_get (&unlink_fault_times);
-
-  while (G_UNLIKELY (times > 0))
-    {
-      if (g_atomic_int_compare_and_exchange_full (&unlink_fault_times, times, times - 1,
-                                                  &times))
-        {
-          errno = g_atomic_int_get (&unlink_fault_errno);
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-guint
-_g_tempfile_sys_get_fsync_count_for_testing (void)
-{
-  return g_atomic_int_get (&fsync_count);
+  return built;
 }
 
 /* Errors ------------------------------------------------------------------------ */
@@ -814,7 +768,7 @@ _g_tempfile_sys_unlink_open (int         fd,
   IO_STATUS_BLOCK io;
   HANDLE handle;
 
-  if (G_UNLIKELY (unlink_fault ()))
+  if (G_UNLIKELY (_g_tempfile_sys_unlink_fault ()))
     return -1;
 
   handle = fd_handle (fd);
@@ -915,7 +869,7 @@ flush_handle (HANDLE handle)
   HANDLE writable;
   BOOL ok;
 
-  g_atomic_int_inc (&fsync_count);
+  _g_tempfile_sys_count_fsync ();
   if (FlushFileBuffers (handle))
     return 0;
 
@@ -1077,7 +1031,7 @@ _g_tempfile_sys_unlink (const char *path)
   wchar_t *wpath;
   int res = 0;
 
-  if (G_UNLIKELY (unlink_fault ()))
+  if (G_UNLIKELY (_g_tempfile_sys_unlink_fault ()))
     return -1;
 
   wpath = to_wide (path, stack);
@@ -1239,7 +1193,7 @@ _g_tempfile_sys_fsync_dir (const char *path)
       handle = open_path (path, GENERIC_READ, 0);
       if (handle == INVALID_HANDLE_VALUE)
         return -1;
-      g_atomic_int_inc (&fsync_count);
+      _g_tempfile_sys_count_fsync ();
       CloseHandle (handle);
       return 0;
     }
@@ -1274,7 +1228,7 @@ _g_tempfile_sys_sync_fs (GTempfileSysHandle dir)
           CloseHandle (handle);
           if (ok)
             {
-              g_atomic_int_inc (&fsync_count);
+              _g_tempfile_sys_count_fsync ();
               return 0;
             }
         }
