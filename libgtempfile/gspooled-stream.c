@@ -851,6 +851,7 @@ g_spooled_stream_init (GSpooledStream *self)
   SpoolCore *core = g_new0 (SpoolCore, 1);
 
   g_atomic_ref_count_init (&core->ref_count);
+  _g_tempfile_lock_init (&core->lock);
   core->stream = self;
   core->context = g_main_context_ref_thread_default ();
   core->home = g_thread_self ();

@@ -425,6 +425,7 @@ _g_temp_file_input_stream_new (GTempFile *owner)
 {
   GTempFileInputStream *self = g_object_new (G_TYPE_TEMP_FILE_INPUT_STREAM, NULL);
 
+  _g_tempfile_lock_init (&self->link.lock);
   self->link.owner = owner;
   return G_INPUT_STREAM (self);
 }
@@ -623,6 +624,7 @@ _g_temp_file_output_stream_new (GTempFile *owner)
 {
   GTempFileOutputStream *self = g_object_new (G_TYPE_TEMP_FILE_OUTPUT_STREAM, NULL);
 
+  _g_tempfile_lock_init (&self->link.lock);
   self->link.owner = owner;
   return G_OUTPUT_STREAM (self);
 }

@@ -7,6 +7,8 @@
 
 #include <gio/gio.h>
 
+#include "gtempfile-platform-private.h"
+
 G_BEGIN_DECLS
 
 /* The construct-only "dir", "prefix" and "suffix" properties. */
@@ -46,15 +48,46 @@ void         _g_tempfile_path_clear         (GTempfilePath *self);
  * thread of the parent (an asynchronous operation in a worker) at the
  * moment of the fork is free in the child, where that thread does not
  * exist. A bit lock (g_bit_lock) tagged with the fork generation of the
- * process that last took it; zero-initialised memory is an unlocked lock. */
+ * process that last took it. Inline: GSpooledStream takes it for every
+ * write, however small. */
 typedef struct
 {
   int   bits;         /* bit 0: held */
   guint generation;
 } GTempfileLock;
 
-void         _g_tempfile_lock               (GTempfileLock *lock);
-void         _g_tempfile_unlock             (GTempfileLock *lock);
+static inline void
+_g_tempfile_lock_init (GTempfileLock *lock)
+{
+  lock->bits = 0;
+  /* Also makes sure forks are counted from now on. */
+  lock->generation = _g_tempfile_sys_fork_generation ();
+}
+
+static inline void
+_g_tempfile_lock (GTempfileLock *lock)
+{
+  guint current = (guint) g_atomic_int_get (&_g_tempfile_sys_fork_count);
+  guint seen = (guint) g_atomic_int_get (&lock->generation);
+
+  /* First use in this process: whoever held the lock at fork() time was a
+   * thread of the parent, which this process does not have. One thread
+   * frees it; g_bit_unlock() wakes any other that already waits. */
+  if (G_UNLIKELY (seen != current) &&
+      g_atomic_int_compare_and_exchange ((int *) &lock->generation, (int) seen, (int) current))
+    g_bit_unlock (&lock->bits, 0);
+
+  /* Uncontended, the usual case: one atomic operation, no call. */
+  if (G_LIKELY (g_atomic_int_compare_and_exchange (&lock->bits, 0, 1)))
+    return;
+  g_bit_lock (&lock->bits, 0);
+}
+
+static inline void
+_g_tempfile_unlock (GTempfileLock *lock)
+{
+  g_bit_unlock (&lock->bits, 0);
+}
 
 /* Persist (G_TEMP_PERSIST_SYNC): flushes the directory that holds @path. */
 gboolean     _g_tempfile_sync_parent        (const char    *path,

@@ -23,30 +23,6 @@ _g_tempfile_param_spec_path (const char *name)
                               G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 }
 
-/* Locks that survive fork() ------------------------------------------------- */
-
-void
-_g_tempfile_lock (GTempfileLock *lock)
-{
-  guint current = _g_tempfile_sys_fork_generation ();
-  guint seen = (guint) g_atomic_int_get (&lock->generation);
-
-  /* First use in this process: whoever held the lock at fork() time was a
-   * thread of the parent, which this process does not have. One thread
-   * frees it; g_bit_unlock() wakes any other that already waits. */
-  if (G_UNLIKELY (seen != current) &&
-      g_atomic_int_compare_and_exchange ((int *) &lock->generation, (int) seen, (int) current))
-    g_bit_unlock (&lock->bits, 0);
-
-  g_bit_lock (&lock->bits, 0);
-}
-
-void
-_g_tempfile_unlock (GTempfileLock *lock)
-{
-  g_bit_unlock (&lock->bits, 0);
-}
-
 /* Paths handed out -------------------------------------------------------- */
 
 /* The path of a temporary file or directory and its GFile are returned

@@ -16,6 +16,7 @@
 #include "gtempfile-platform-private.h"
 
 int _g_tempfile_sys_disabled[GTEMPFILE_SYS_N_FEATURES];   /* atomic */
+int _g_tempfile_sys_fork_count = 1;                        /* atomic */
 static int unlink_fault_errno;                             /* atomic */
 static int unlink_fault_times;                             /* atomic */
 static guint fsync_count;                                  /* atomic */

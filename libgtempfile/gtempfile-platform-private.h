@@ -97,6 +97,10 @@ gint64        _g_tempfile_sys_getpid           (void);
 /* Bumped in every child made with fork(): buffers of random bytes made
  * before must not be used after. */
 guint         _g_tempfile_sys_fork_generation  (void);
+/* The same number, to read directly on a hot path (with g_atomic_int_get)
+ * once _g_tempfile_sys_fork_generation() has been called: from then on,
+ * forks are counted. */
+extern int    _g_tempfile_sys_fork_count;
 
 /* Fills @buffer from the operating system's cryptographic generator
  * (getrandom, arc4random_buf, /dev/urandom, BCryptGenRandom). */

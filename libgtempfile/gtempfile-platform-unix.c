@@ -150,13 +150,12 @@ _g_tempfile_sys_feature_built (GTempfileSysFeature feature)
 /* Process ------------------------------------------------------------------- */
 
 static int cached_pid;            /* atomic; 0 until first asked */
-static int fork_generation = 1;   /* atomic */
 
 static void
 after_fork_in_child (void)
 {
   /* The child has a single thread here. */
-  g_atomic_int_inc (&fork_generation);
+  g_atomic_int_inc (&_g_tempfile_sys_fork_count);
   g_atomic_int_set (&cached_pid, getpid ());
 }
 
@@ -191,7 +190,7 @@ guint
 _g_tempfile_sys_fork_generation (void)
 {
   ensure_fork_handler ();
-  return (guint) g_atomic_int_get (&fork_generation);
+  return (guint) g_atomic_int_get (&_g_tempfile_sys_fork_count);
 }
 
 #ifndef HAVE_ARC4RANDOM_BUF

@@ -2125,12 +2125,13 @@ hold_lock (gpointer user_data)
 static void
 test_fork_lock_held (void)
 {
-  GTempfileLock lock = { 0, };
+  GTempfileLock lock;
   HoldData hold = { &lock, };
   GThread *thread;
   int status;
   pid_t pid;
 
+  _g_tempfile_lock_init (&lock);
   g_mutex_init (&hold.mutex);
   g_cond_init (&hold.cond);
   thread = g_thread_new ("hold", hold_lock, &hold);
