@@ -13,6 +13,8 @@
  * "ready GUARDIAN-PID GRANDCHILD-PID" and ends as MODE says:
  *
  *   sigkill   waits for the test's SIGKILL (what the OOM killer sends too)
+ *   oom       waits for SIGUSR1, then allocates memory until the OOM killer
+ *             ends it (the test has put it in a small memory control group)
  *   sigsegv   dereferences NULL
  *   abort     abort()
  *   _exit     _exit(3): no exit handlers
@@ -48,6 +50,7 @@
 #define N_FILES 50
 #define N_TREES 5
 #define TREE_ENTRIES 200
+#define MIB (1024 * 1024)
 
 static GPtrArray *kept;
 static const char *dir;
@@ -279,6 +282,7 @@ main (int   argc,
   const char *mode;
   const char *watch;
   pid_t grandchild = 0;
+  sigset_t go;
 
   if (argc != 4)
     {
@@ -332,10 +336,30 @@ main (int   argc,
   grandchild = fork_grandchild ();
   if (strcmp (mode, "swap") == 0)
     swap ();
+  /* Blocked before "ready": the test's SIGUSR1 waits for sigwait(). */
+  sigemptyset (&go);
+  sigaddset (&go, SIGUSR1);
+  if (strcmp (mode, "oom") == 0)
+    sigprocmask (SIG_BLOCK, &go, NULL);
   ready (grandchild);
 
   if (strcmp (mode, "sigkill") == 0 || strcmp (mode, "swap") == 0)
     wait_forever ();
+  if (strcmp (mode, "oom") == 0)
+    {
+      int signo;
+
+      check (sigwait (&go, &signo) == 0, "waiting for SIGUSR1");
+      /* Kept, so that no allocation can be optimised away. */
+      for (;;)
+        {
+          char *chunk = malloc (MIB);
+
+          check (chunk != NULL, "allocating");
+          memset (chunk, 1, MIB);
+          g_ptr_array_add (kept, chunk);
+        }
+    }
   if (strcmp (mode, "sigsegv") == 0)
     {
       volatile int *volatile nowhere = NULL;

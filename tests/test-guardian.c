@@ -5,6 +5,9 @@
  * Deaths are checked on guardian-helper, a program that installs the
  * guardian, creates files and trees, forks a grandchild and then dies in
  * the way it is told; installation itself in subprocesses of this program.
+ * The OOM killer's death is a real one: the helper alone is put in a
+ * memory control group of 64 MiB (as root, where cgroups are writable;
+ * elsewhere the test says why it is skipped).
  *
  * This program makes itself a "child subreaper" where the system has them:
  * a guardian whose process died is then reparented here instead of to init,
@@ -336,6 +339,220 @@ test_death (gconstpointer data)
 
   kill_grandchild (helper.grandchild);
   helper_clear (&helper);
+  test_remove_tree (dir);
+}
+
+/* The OOM killer ----------------------------------------------------------- */
+
+/* A memory control group of OOM_LIMIT for the helper alone, made beside
+ * this process in cgroup v1's memory hierarchy, or in v2's where this
+ * process's group delegates the memory controller. */
+#define OOM_LIMIT "64M"
+
+typedef struct
+{
+  char       *dir;
+  char       *events;     /* where the kernel counts its OOM kills */
+} MemoryGroup;
+
+static char *
+write_control (const char *dir,
+               const char *name,
+               const char *value)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+  gssize len = strlen (value);
+  int saved;
+
+  if (fd < 0)
+    return g_strdup_printf ("cannot open %s: %s", path, g_strerror (errno));
+  if (write (fd, value, len) != len)
+    {
+      saved = errno;
+      close (fd);
+      return g_strdup_printf ("cannot write %s to %s: %s", value, path, g_strerror (saved));
+    }
+  close (fd);
+  return NULL;
+}
+
+/* The group directory this process is in, for the memory controller. */
+static char *
+memory_group_parent (gboolean *v2)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents ("/proc/self/cgroup", &contents, NULL, NULL))
+    return NULL;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], ":", 3);
+      g_auto(GStrv) controllers = NULL;
+
+      if (g_strv_length (fields) != 3)
+        continue;
+      controllers = g_strsplit (fields[1], ",", -1);
+      if (g_strv_contains ((const char * const *) controllers, "memory"))
+        {
+          *v2 = FALSE;
+          return g_build_filename ("/sys/fs/cgroup/memory", fields[2], NULL);
+        }
+    }
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], ":", 3);
+      const char *roots[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+
+      if (g_strv_length (fields) != 3 || strcmp (fields[0], "0") != 0)
+        continue;
+      for (guint j = 0; j < G_N_ELEMENTS (roots); j++)
+        {
+          g_autofree char *dir = g_build_filename (roots[j], fields[2], NULL);
+          g_autofree char *subtree = g_build_filename (dir, "cgroup.subtree_control", NULL);
+          g_autofree char *enabled = NULL;
+
+          if (g_file_get_contents (subtree, &enabled, NULL, NULL) &&
+              strstr (enabled, "memory") != NULL)
+            {
+              *v2 = TRUE;
+              return g_steal_pointer (&dir);
+            }
+        }
+    }
+  return NULL;
+}
+
+static gboolean
+swap_is_on (void)
+{
+  g_autofree char *swaps = NULL;
+
+  /* One line of column names, then one per swap area. */
+  return g_file_get_contents ("/proc/swaps", &swaps, NULL, NULL) &&
+         strchr (swaps, '\n') != NULL && strchr (swaps, '\n')[1] != '\0';
+}
+
+/* Makes the group and moves @pid into it; or says why it cannot. */
+static char *
+memory_group_make (MemoryGroup *group,
+                   GPid         pid)
+{
+  gboolean v2 = FALSE;
+  g_autofree char *parent = memory_group_parent (&v2);
+  g_autofree char *name = g_strdup_printf ("gtempfile-test-oom-%d", (int) getpid ());
+  g_autofree char *procs = g_strdup_printf ("%d", (int) pid);
+  char *failed;
+
+  if (parent == NULL)
+    return g_strdup ("no memory control group to make one in (no cgroup v1 memory hierarchy, "
+                     "and cgroup v2 does not delegate the memory controller here)");
+  group->dir = g_build_filename (parent, name, NULL);
+  if (g_mkdir (group->dir, 0755) != 0)
+    {
+      failed = g_strdup_printf ("cannot make a memory control group %s: %s", group->dir,
+                                g_strerror (errno));
+      g_clear_pointer (&group->dir, g_free);
+      return failed;
+    }
+  if (v2)
+    {
+      group->events = g_build_filename (group->dir, "memory.events", NULL);
+      if ((failed = write_control (group->dir, "memory.max", OOM_LIMIT)) != NULL)
+        return failed;
+      /* Without swap limits, the group would swap instead of running out. */
+      if ((failed = write_control (group->dir, "memory.swap.max", "0")) != NULL && swap_is_on ())
+        return failed;
+      g_free (failed);
+    }
+  else
+    {
+      g_autofree char *memsw = g_build_filename (group->dir, "memory.memsw.limit_in_bytes", NULL);
+
+      group->events = g_build_filename (group->dir, "memory.oom_control", NULL);
+      if ((failed = write_control (group->dir, "memory.limit_in_bytes", OOM_LIMIT)) != NULL)
+        return failed;
+      if (g_file_test (memsw, G_FILE_TEST_EXISTS))
+        {
+          if ((failed = write_control (group->dir, "memory.memsw.limit_in_bytes", OOM_LIMIT)) != NULL)
+            return failed;
+        }
+      else if (swap_is_on ())
+        return g_strdup ("swap is on, and this kernel's memory groups cannot limit it");
+    }
+  return write_control (group->dir, "cgroup.procs", procs);
+}
+
+/* How many processes the OOM killer ended in the group. */
+static guint64
+memory_group_oom_kills (MemoryGroup *group)
+{
+  g_autofree char *contents = NULL;
+  const char *line;
+
+  if (!g_file_get_contents (group->events, &contents, NULL, NULL))
+    return 0;
+  line = strstr (contents, "oom_kill ");
+  return line != NULL ? g_ascii_strtoull (line + strlen ("oom_kill "), NULL, 10) : 0;
+}
+
+static void
+memory_group_clear (MemoryGroup *group)
+{
+  if (group->dir != NULL && g_rmdir (group->dir) != 0)
+    g_test_message ("could not remove %s: %s", group->dir, g_strerror (errno));
+  g_clear_pointer (&group->dir, g_free);
+  g_clear_pointer (&group->events, g_free);
+}
+
+/* A real OOM kill: the helper, alone in a small memory group (its guardian
+ * and grandchild stay outside), allocates until the kernel ends it. */
+static void
+test_oom (gconstpointer watch)
+{
+  const char * const gone[] = { "child-", "tree-", NULL };
+  g_autofree char *dir = test_dir_new ();
+  g_autofree char *why = NULL;
+  MemoryGroup group = { NULL, };
+  Helper helper = { NULL, };
+  Own own = { NULL, };
+
+  own_make (&own, dir);
+  helper_start (&helper, "oom", dir, watch);
+  why = memory_group_make (&group, atoi (g_subprocess_get_identifier (helper.process)));
+  if (why != NULL)
+    {
+      g_subprocess_send_signal (helper.process, SIGKILL);
+      helper_wait (&helper);
+      memory_group_clear (&group);
+      assert_removed_soon (dir, gone);
+      assert_guardian_gone (helper.guardian);
+      kill_grandchild (helper.grandchild);
+      helper_clear (&helper);
+      own_check_and_clear (&own);
+      test_remove_tree (dir);
+      g_test_skip (why);
+      return;
+    }
+  g_assert_cmpuint (count_prefixed (dir, "child-"), ==, 50);
+  g_assert_cmpuint (count_prefixed (dir, "tree-"), ==, N_TREES);
+
+  g_subprocess_send_signal (helper.process, SIGUSR1);
+  helper_wait (&helper);
+  g_assert_true (g_subprocess_get_if_signaled (helper.process));
+  g_assert_cmpint (g_subprocess_get_term_sig (helper.process), ==, SIGKILL);
+  g_assert_cmpuint (memory_group_oom_kills (&group), >=, 1);
+
+  assert_removed_soon (dir, gone);
+  g_assert_cmpuint (count_prefixed (dir, "grandchild-"), ==, 4);
+  own_check_and_clear (&own);
+  assert_guardian_gone (helper.guardian);
+
+  kill_grandchild (helper.grandchild);
+  helper_clear (&helper);
+  memory_group_clear (&group);
   test_remove_tree (dir);
 }
 
@@ -862,6 +1079,8 @@ main (int   argc,
 
       g_test_add_data_func (path, &deaths[i], test_death);
     }
+  g_test_add_data_func ("/guardian/death/oom/pidfd", "pidfd", test_oom);
+  g_test_add_data_func ("/guardian/death/oom/pipe", "pipe", test_oom);
   g_test_add_data_func ("/guardian/exec/pidfd", "pidfd", test_exec);
   g_test_add_data_func ("/guardian/exec/pipe", "pipe", test_exec);
   g_test_add_data_func ("/guardian/swap/pidfd", "pidfd", test_swap);
