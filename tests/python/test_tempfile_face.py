@@ -128,6 +128,24 @@ class TestModule(ScratchTestCase):
         tempfile.tempdir = None
         self.assertEqual(GTempfile.get_tempdir(), os.path.abspath(SCRATCH))
 
+    def test_relative_tempdir_follows_the_working_directory(self):
+        # tempfile joins a relative tempdir to the working directory of
+        # each call.
+        for sub in ("a", "b"):
+            os.makedirs(os.path.join(self.dir, sub, "rel"))
+        cwd = os.getcwd()
+        self.addCleanup(os.chdir, cwd)
+        os.chdir(os.path.join(self.dir, "a"))
+        tempfile.tempdir = "rel"
+        os.chdir(os.path.join(self.dir, "b"))
+        self.assertEqual(tempfile.gettempdir(), "rel")
+        fd, path = tempfile.mkstemp()
+        os.close(fd)
+        self.assertEqual(os.path.dirname(path), os.path.join(self.dir, "b", "rel"))
+        with tempfile.NamedTemporaryFile() as f:
+            self.assertEqual(os.path.dirname(f.name), os.path.join(self.dir, "b", "rel"))
+        tempfile.tempdir = None
+
     def test_tempdir_with_swap_and_mock(self):
         with mock.patch.object(tempfile, "tempdir", self.dir):
             self.assertEqual(GTempfile.get_tempdir(), self.dir)
@@ -351,6 +369,33 @@ class TestNamedTemporaryFile(ScratchTestCase):
                 if os.path.exists(f.name):
                     os.unlink(f.name)
 
+    def test_closing_the_file_itself_keeps_it(self):
+        # Only the wrapper removes, as tempfile's: a program closes its own
+        # handle and gives the name to another one.
+        with tempfile.NamedTemporaryFile(dir=self.dir) as f:
+            f.write(b"for another program")
+            f.file.close()
+            self.assertTrue(os.path.exists(f.name))
+            with open(f.name, "rb") as again:
+                self.assertEqual(again.read(), b"for another program")
+        self.assertFalse(os.path.exists(f.name))
+        # close() of the wrapper removes, also after the file was closed.
+        f = tempfile.NamedTemporaryFile(mode="w", dir=self.dir)
+        f.file.close()
+        f.close()
+        self.assertFalse(os.path.exists(f.name))
+        f.close()
+        # Released without close: removed when the last reference goes.
+        f = tempfile.NamedTemporaryFile(dir=self.dir)
+        name = f.name
+        f.file.close()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            del f
+            gc.collect()
+        self.assertFalse(os.path.exists(name))
+        self.assertEqual(self.entries(), [])
+
     def test_released_without_close(self):
         for delete, on_close, left in ((True, True, False), (True, False, False),
                                        (False, True, True)):
@@ -525,6 +570,39 @@ class TestSpooledTemporaryFile(ScratchTestCase):
             with self.assertRaises(ValueError):
                 call()
 
+    def test_integer_arguments(self):
+        # As io.BytesIO: a float is refused, the content stays; a seek
+        # before the start stops at 0 while in memory.
+        for max_size in (0, 64):
+            with self.subTest(max_size=max_size), \
+                    tempfile.SpooledTemporaryFile(max_size=max_size, dir=self.dir) as f:
+                f.write(b"hello world\n")
+                f.seek(0)
+                for call in (lambda: f.seek(1.5), lambda: f.read(2.5),
+                             lambda: f.readline(1.5), lambda: f.truncate(5.9),
+                             lambda: f.seek(0, 1.0)):
+                    with self.assertRaises(TypeError):
+                        call()
+                self.assertEqual(f.tell(), 0)
+                self.assertEqual(f.seek(-10, os.SEEK_CUR), 0)
+                self.assertEqual(f.seek(-100, os.SEEK_END), 0)
+                self.assertEqual(f.read(), b"hello world\n")
+        # On disk the file refuses, as tempfile's does once rolled over.
+        with tempfile.SpooledTemporaryFile(max_size=4, dir=self.dir) as f:
+            f.write(b"hello world\n")
+            with self.assertRaises(OSError) as raised:
+                f.seek(-100, os.SEEK_END)
+            self.assertEqual(raised.exception.errno, errno.EINVAL)
+        # The GIO face is as strict.
+        with GTempfile.TempFile(dir=self.dir) as g:
+            g.write(b"hello")
+            for call in (lambda: g.seek(1.5), lambda: g.read(2.5), lambda: g.readline(0.5),
+                         lambda: g.truncate(2.5)):
+                with self.assertRaises(TypeError):
+                    call()
+            g.seek(0)
+            self.assertEqual(g.read(), b"hello")
+
     def test_text_mode(self):
         f = tempfile.SpooledTemporaryFile(max_size=10, mode="w+", encoding="utf-8",
                                           dir=self.dir)
@@ -561,6 +639,10 @@ class TestSpooledTemporaryFile(ScratchTestCase):
         with tempfile.SpooledTemporaryFile(dir=self.dir) as f:
             f.write(b"x" * 100000)
             f.truncate(200000)
+            self.assertFalse(f._rolled)
+        # None, as 0 (tempfile tests "if max_size").
+        with tempfile.SpooledTemporaryFile(max_size=None, dir=self.dir) as f:
+            f.write(b"x" * 100000)
             self.assertFalse(f._rolled)
         # Negative: rolls over at once, as tempfile does after any write.
         with tempfile.SpooledTemporaryFile(max_size=-1, dir=self.dir) as f:

@@ -46,6 +46,7 @@ The plain GIR API (``get_tempdir``, ``new_full``...) stays reachable.
 
 import errno
 import io
+import operator
 import os
 import sys
 import types
@@ -159,6 +160,7 @@ os.register_at_fork(after_in_child=_forked)
 
 _IO_ERROR_DOMAIN = GLib.quark_to_string(Gio.io_error_quark())
 _CLOSED = int(Gio.IOErrorEnum.CLOSED)
+_INVALID_ARGUMENT = int(Gio.IOErrorEnum.INVALID_ARGUMENT)
 _E = Gio.IOErrorEnum
 _ERRNO = {
     int(code): number for code, number in (
@@ -216,8 +218,16 @@ def _gio_error(error):
 # Binary I/O on a GIOStream + GSeekable with one shared position (a
 # GTempFile or a GSpooledStream). These raise GLib.Error; callers map it.
 
+def _index(value):
+    """An integer argument as io takes one: an int, or an object with
+    __index__; TypeError for anything else (a float is not truncated)."""
+    return value if type(value) is int else operator.index(value)
+
+
 def _read(stream, size):
     """Up to ``size`` bytes (everything left when negative or None)."""
+    if size is not None and type(size) is not int:
+        size = operator.index(size)
     if size is None or size < 0:
         data = _bytes_get_data(_read_bytes(stream, _CHUNK, None))
         if data is None:
@@ -249,8 +259,7 @@ def _read(stream, size):
 def _readline(owner, stream, size):
     """One line with its b"\\n", at most ``size`` bytes when not negative;
     reads ahead by chunks and gives back what it read past the line."""
-    if size is None:
-        size = -1
+    size = -1 if size is None else _index(size)
     line = b""
     while size < 0 or len(line) < size:
         want = _LINE_CHUNK if size < 0 else min(_LINE_CHUNK, size - len(line))
@@ -274,6 +283,8 @@ def _as_bytes(b):
 
 
 def _whence(whence):
+    if type(whence) is not int:
+        whence = operator.index(whence)
     try:
         return _WHENCE[whence]
     except KeyError:
@@ -387,6 +398,8 @@ class _BinaryFile:
         """Moves to ``offset`` relative to ``whence`` (os.SEEK_SET, SEEK_CUR,
         SEEK_END) and returns the new position."""
         seek_type = _whence(whence)
+        if type(offset) is not int:
+            offset = operator.index(offset)
         try:
             _seekable_seek(self, offset, seek_type, None)
         except GLib.Error as error:
@@ -401,8 +414,7 @@ class _BinaryFile:
     def truncate(self, size=None):
         """Sets the size to ``size`` (the current position when None) and
         returns it; the position does not move."""
-        if size is None:
-            size = self.tell()
+        size = self.tell() if size is None else _index(size)
         try:
             _seekable_truncate(self, size, None)
         except GLib.Error as error:
@@ -693,8 +705,10 @@ def _sanitize_params(prefix, suffix, dir):
         current = _settings.get("tempdir")
         if current is None:
             current = _gettempdir()
-        # With the hook, the library's default directory is tempdir already.
-        if not _hooked:
+        # With the hook, the library's default directory is tempdir already,
+        # made absolute when it was set; tempfile resolves a relative one
+        # at each call.
+        if not _hooked or not os.path.isabs(current):
             dir = current
     else:
         dir = os.path.abspath(_fspath_arg(dir))
@@ -875,11 +889,13 @@ class _TempFileIO(io.FileIO):
     Attributes: ``gtempfile``; ``_unclosed``, the ResourceWarning format
     for an implicit close (None: no warning); ``_delete``, whether an
     implicit close removes the file whatever delete-on-close says (as
-    NamedTemporaryFile's finalizer does)."""
+    NamedTemporaryFile's finalizer does); ``_cleanup``, whether the next
+    close removes it (set by NamedTemporaryFile's close)."""
 
     gtempfile = None
     _unclosed = None
     _delete = False
+    _cleanup = False
     _generation = None
     _implicit = False
 
@@ -892,7 +908,8 @@ class _TempFileIO(io.FileIO):
         finally:
             if self.gtempfile is not None and not _finalizing():
                 try:
-                    if self._implicit and self._delete and self._generation == _generation[0]:
+                    if ((self._cleanup or (self._implicit and self._delete))
+                            and self._generation == _generation[0]):
                         _temp_file_cleanup(self.gtempfile, None)
                     else:
                         _stream_close(self.gtempfile, None)
@@ -974,12 +991,14 @@ class _TemporaryFileWrapper:
     method taken from the wrapper keeps working after the wrapper is gone
     (bpo-18879) and no cleanup waits for the wrapper's own death."""
 
-    def __init__(self, file, name, delete=True, delete_on_close=True, gtempfile=None):
+    def __init__(self, file, name, delete=True, delete_on_close=True, gtempfile=None,
+                 raw=None):
         self.file = file
         self.name = name
         self.delete = delete
         self._delete_on_close = delete_on_close
         self.gtempfile = gtempfile
+        self._raw = raw
 
     def __getattr__(self, name):
         # Attribute lookups go to the file, and are kept unless they are
@@ -993,21 +1012,34 @@ class _TemporaryFileWrapper:
         self.file.__enter__()
         return self
 
-    def __exit__(self, exc, value, tb, _finalizing=_finalizing):
-        result = self.file.__exit__(exc, value, tb)
-        # Closing removed the file when delete and delete_on_close; with
-        # delete alone, leaving the block removes it (Python 3.12).
-        if self.delete and not self._delete_on_close and not _finalizing():
-            try:
-                _temp_file_cleanup(self.gtempfile, None)
-            except GLib.Error as error:
-                raise _os_error(error) from None
-        return result
+    def __exit__(self, exc, value, tb):
+        # Leaving the block removes the file when delete, whatever
+        # delete_on_close says (Python 3.12).
+        self._close(True)
 
     def close(self):
         """Closes the file; removes it when ``delete`` and
         ``delete_on_close``."""
-        self.file.close()
+        self._close(self._delete_on_close)
+
+    def _close(self, remove, _finalizing=_finalizing, _generation=_fork_generation):
+        # The file is made with keep-on-close, as tempfile removes it only
+        # through the wrapper: closing ``f.file`` itself keeps it (to be
+        # opened again by name). Removing it here, the io stack's own close
+        # does it, in the same call into C as the close. A forked child
+        # leaves its parent's file alone, as the library does.
+        if (not (remove and self.delete) or _finalizing()
+                or self._raw._generation != _generation[0]):
+            self.file.close()
+        elif not self._raw.closed:
+            self._raw._cleanup = True
+            self.file.close()
+        else:
+            self.file.close()
+            try:
+                _temp_file_cleanup(self.gtempfile, None)
+            except GLib.Error as error:
+                raise _os_error(error) from None
 
     def __iter__(self):
         return iter(self.file)
@@ -1037,8 +1069,7 @@ def NamedTemporaryFile(mode='w+b', buffering=-1, encoding=None,
     raw_mode, binary, updating, writing = _checked_mode(mode, buffering, encoding, errors,
                                                         newline)
     try:
-        gtempfile = _temp_file_new_full(dir, prefix, suffix,
-                                        _NAMED_FLAGS[not not delete, not not delete_on_close],
+        gtempfile = _temp_file_new_full(dir, prefix, suffix, _NAMED_FLAGS[not not delete, False],
                                         None)
     except GLib.Error as error:
         raise _os_error(error) from None
@@ -1054,7 +1085,7 @@ def NamedTemporaryFile(mode='w+b', buffering=-1, encoding=None,
     raw = getattr(file, "buffer", file)
     raw = getattr(raw, "raw", raw)
     raw.name = name
-    return _TemporaryFileWrapper(file, name, delete, delete_on_close, gtempfile)
+    return _TemporaryFileWrapper(file, name, delete, delete_on_close, gtempfile, raw)
 
 
 def TemporaryFile(mode='w+b', buffering=-1, encoding=None,
@@ -1160,6 +1191,8 @@ class _SpooledBuffer(io.BufferedIOBase):
         return len(b)
 
     def seek(self, pos, whence=0):
+        if type(pos) is not int:
+            pos = operator.index(pos)
         if whence == 0:
             if pos < 0:
                 raise ValueError(f"negative seek value {pos}")
@@ -1169,6 +1202,11 @@ class _SpooledBuffer(io.BufferedIOBase):
         try:
             _seekable_seek(self._stream, pos, seek_type, None)
         except GLib.Error as error:
+            if (pos < 0 and error.code == _INVALID_ARGUMENT and error.domain == _IO_ERROR_DOMAIN
+                    and not _spooled_is_rolled_over(self._stream)):
+                # In memory, tempfile's BytesIO stops at the start; a file
+                # on disk refuses, as here.
+                return self.seek(0)
             raise _os_error(error) from None
         return pos if seek_type == _SEEK_SET else _seekable_tell(self._stream)
 
@@ -1180,8 +1218,10 @@ class _SpooledBuffer(io.BufferedIOBase):
     def truncate(self, size=None):
         if size is None:
             size = self.tell()
-        elif size < 0:
-            raise ValueError(f"negative size value {size}")
+        else:
+            size = _index(size)
+            if size < 0:
+                raise ValueError(f"negative size value {size}")
         try:
             _seekable_truncate(self._stream, size, None)
         except GLib.Error as error:
@@ -1218,7 +1258,8 @@ class SpooledTemporaryFile(io.IOBase):
                  suffix=None, prefix=None, dir=None, *, errors=None):
         if "b" not in mode:
             encoding = io.text_encoding(encoding)
-        limit = int(max_size) if max_size > 0 else 0
+        # tempfile tests "if max_size and ...": None and 0 never roll over.
+        limit = int(max_size) if max_size and max_size > 0 else 0
         stream = _spooled_new_full(
             limit,
             dir if dir is None or type(dir) is str else _fspath_arg(dir),
@@ -1240,7 +1281,7 @@ class SpooledTemporaryFile(io.IOBase):
             # about the rollover after it, as tempfile checks after each.
             self._file = io.TextIOWrapper(buffer, encoding=encoding, errors=errors,
                                           newline=newline, write_through=True)
-        if max_size < 0:
+        if max_size and max_size < 0:
             # tempfile rolls over after any write when max_size < 0.
             self.rollover()
 
