@@ -311,10 +311,11 @@ remove_directory (const Arena                *a,
   if (lstat (path, &st) != 0 || !S_ISDIR (st.st_mode) || st.st_uid != a->uid)
     return;
 
-  if (id.dev == 0 && id.ino == 0)
+  if (id.dev == 0 || id.ino == 0)
     {
-      /* Created, but the process died before noting what: only a
-       * directory just made can be there, under its fresh random name. */
+      /* Created, but the process died before noting what (or while it
+       * wrote it: the two halves are two stores): only a directory just
+       * made can be there, under its fresh random name. */
       if (record->state != G_TEMPFILE_MIRROR_CREATING)
         return;
       id.dev = st.st_dev;

@@ -305,12 +305,22 @@ mirror_slot (GTempfileSlot *slot)
 
   if (state != G_TEMPFILE_MIRROR_NONE)
     {
+      guint32 kind = view.kind == G_TEMPFILE_KIND_DIRECTORY
+                     ? G_TEMPFILE_MIRROR_DIRECTORY : G_TEMPFILE_MIRROR_FILE;
+      guint64 dev = view.have_id ? view.id.dev : 0;
+      guint64 ino = view.have_id ? view.id.ino : 0;
+
+      /* Not live while a record changes kind or identity, except when a
+       * directory's identity is first noted: a record CREATING with half
+       * of one is read as "just created" (see gtempfile-guardian-main.c). */
+      if (record->kind != kind || ((record->dev != 0 || record->ino != 0) &&
+                                   (record->dev != dev || record->ino != ino)))
+        store_state (record, G_TEMPFILE_MIRROR_NONE);
       if (view.path == NULL || view.path[0] == '\0' || !store_path (record, view.path))
         state = G_TEMPFILE_MIRROR_NONE;
-      record->kind = view.kind == G_TEMPFILE_KIND_DIRECTORY
-                     ? G_TEMPFILE_MIRROR_DIRECTORY : G_TEMPFILE_MIRROR_FILE;
-      record->dev = view.have_id ? view.id.dev : 0;
-      record->ino = view.have_id ? view.id.ino : 0;
+      record->kind = kind;
+      record->dev = dev;
+      record->ino = ino;
     }
   if (g_atomic_int_get (&record->state) != state)
     store_state (record, state);
@@ -855,7 +865,11 @@ install (GError **error)
  * hangup) and a signal to the application's process group do not reach it,
  * and is not a child of the application: `waitpid (-1, …)` never sees it.
  * It is started through a short-lived intermediate process that this
- * function reaps before it returns.
+ * function reaps before it returns. (One exception: a process that made
+ * itself a child subreaper with `prctl (PR_SET_CHILD_SUBREAPER)`, as
+ * service managers and init-like programs do, adopts every orphaned
+ * descendant, the guardian among them; its `wait()` loops then see the
+ * guardian, which exits soon after the process itself.)
  *
  * Calling it again in the same process does nothing and returns %TRUE.
  * Setting `GTEMPFILE_GUARDIAN=1` in the environment installs the guardian
@@ -865,7 +879,10 @@ install (GError **error)
  *
  * The guardian does not help when it is killed itself, for example when a
  * whole control group or container is killed at once, or when the machine
- * stops.
+ * stops. For the same reason process 1 (of the system or of a PID
+ * namespace, as in many containers) cannot have one: when it ends, the
+ * kernel kills every other process of the namespace. This function returns
+ * %FALSE with %G_IO_ERROR_NOT_SUPPORTED there.
  *
  * It needs posix_spawn(), fork() and shared memory (mmap()). Where the
  * system lacks them, Windows above all, this function returns %FALSE with
@@ -887,6 +904,15 @@ g_tempfile_install_guardian (GError **error)
   gboolean ok = TRUE;
 
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (getpid () == 1)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           _("A guardian process cannot watch process 1: when it ends, "
+                             "every other process of its PID namespace is killed, the "
+                             "guardian too"));
+      return FALSE;
+    }
 
   ensure_fork_handler ();
   g_mutex_lock (&install_lock);

@@ -405,21 +405,28 @@ wait_while_creating (GTempfileSlot *slot)
   return state;
 }
 
+/* Removes what @slot names. Only what is gone is crossed off in the
+ * guardian's arena: what a pass could not remove (the signal-safe walk of a
+ * readdir platform leaves non-empty directories, a removal may fail) stays
+ * there, for the guardian to try again once the process is gone. */
 static void
 remove_slot (GTempfileSlot *slot,
              gboolean       signal_safe)
 {
+  gboolean gone;
+
   if (slot->kind == G_TEMPFILE_KIND_DIRECTORY)
     {
       if (slot->have_id)
-        _g_tempfile_remove_dir (slot->path, &slot->id, GTEMPFILE_SYS_NO_HANDLE, signal_safe,
-                                NULL, NULL);
-      else
-        _g_tempfile_sys_rmdir (slot->path);   /* made, but not yet looked at */
+        gone = _g_tempfile_remove_dir (slot->path, &slot->id, GTEMPFILE_SYS_NO_HANDLE,
+                                       signal_safe, NULL, NULL);
+      else   /* made, but not yet looked at */
+        gone = _g_tempfile_sys_rmdir (slot->path) == 0 || errno == ENOENT;
     }
   else
-    _g_tempfile_sys_unlink (slot->path);
-  _g_tempfile_guardian_forget (slot);
+    gone = _g_tempfile_sys_unlink (slot->path) == 0 || errno == ENOENT;
+  if (gone)
+    _g_tempfile_guardian_forget (slot);
 }
 
 /*

@@ -13,6 +13,10 @@
  * "ready GUARDIAN-PID GRANDCHILD-PID" and ends as MODE says:
  *
  *   sigkill   waits for the test's SIGKILL (what the OOM killer sends too)
+ *   sigterm   installs the library's signal handlers, waits for the test's
+ *             SIGTERM: the handler removes what it can (on readdir
+ *             platforms files and empty directories), the guardian the rest
+ *   sigterm-failing   the same, with every unlink of the process failing
  *   oom       waits for SIGUSR1, then allocates memory until the OOM killer
  *             ends it (the test has put it in a small memory control group)
  *   sigsegv   dereferences NULL
@@ -46,6 +50,7 @@
 
 #include "gtempfile.h"
 #include "gtempfile-guardian-private.h"
+#include "gtempfile-platform-private.h"
 
 #define N_FILES 50
 #define N_TREES 5
@@ -336,6 +341,12 @@ main (int   argc,
   grandchild = fork_grandchild ();
   if (strcmp (mode, "swap") == 0)
     swap ();
+  if (g_str_has_prefix (mode, "sigterm"))
+    {
+      check (g_tempfile_install_signal_handlers (), "installing the signal handlers");
+      if (strcmp (mode, "sigterm-failing") == 0)
+        _g_tempfile_sys_fail_unlink_for_testing (EBUSY, G_MAXINT);
+    }
   /* Blocked before "ready": the test's SIGUSR1 waits for sigwait(). */
   sigemptyset (&go);
   sigaddset (&go, SIGUSR1);
@@ -343,7 +354,8 @@ main (int   argc,
     sigprocmask (SIG_BLOCK, &go, NULL);
   ready (grandchild);
 
-  if (strcmp (mode, "sigkill") == 0 || strcmp (mode, "swap") == 0)
+  if (strcmp (mode, "sigkill") == 0 || strcmp (mode, "swap") == 0 ||
+      g_str_has_prefix (mode, "sigterm"))
     wait_forever ();
   if (strcmp (mode, "oom") == 0)
     {

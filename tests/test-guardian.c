@@ -26,6 +26,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifdef HAVE_UNSHARE
+# include <sched.h>
+#endif
 #if __has_include(<sys/prctl.h>)
 # include <sys/prctl.h>
 #endif
@@ -240,6 +243,10 @@ static const Death deaths[] = {
   { "sigkill", "pidfd", SIGKILL, 0, TRUE },
   { "sigkill", "pipe", SIGKILL, 0, TRUE },
   { "sigkill", "env", SIGKILL, 0, TRUE },
+  /* The process's own pass removes first: what it leaves is the guardian's. */
+  { "sigterm", "pidfd", SIGTERM, 0, TRUE },
+  { "sigterm-failing", "pidfd", SIGTERM, 0, TRUE },
+  { "sigterm-failing", "pipe", SIGTERM, 0, TRUE },
   { "sigsegv", "pidfd", SIGSEGV, 0, FALSE },
   { "sigsegv", "pipe", SIGSEGV, 0, FALSE },
   { "abort", "pidfd", SIGABRT, 0, FALSE },
@@ -1016,6 +1023,63 @@ test_env_failure (void)
   }
 }
 
+/* Process 1 of a PID namespace cannot be guarded (its death kills the
+ * namespace, the guardian too): NOT_SUPPORTED, and nothing started. */
+static void
+test_pid1 (void)
+{
+#ifndef HAVE_UNSHARE
+  g_test_skip ("no unshare() here to make a PID namespace with");
+#else
+  int status;
+  pid_t pid;
+
+  if (!test_is_root ())
+    {
+      g_test_skip ("making a PID namespace needs root");
+      return;
+    }
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      pid_t inner;
+
+      if (unshare (CLONE_NEWPID) != 0)
+        test_exit_child (77);
+      inner = fork ();
+      if (inner == 0)
+        {
+          GError *error = NULL;
+          int code = 0;
+
+          if (getpid () != 1)
+            code = 3;
+          else if (g_tempfile_install_guardian (&error))
+            code = 4;
+          else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED) ||
+                   strstr (error->message, "process 1") == NULL)
+            code = 5;
+          else if (_g_tempfile_get_guardian_pid_for_testing () != 0)
+            code = 6;
+          g_clear_error (&error);
+          test_exit_child (code);
+        }
+      if (inner < 0 || waitpid (inner, &status, 0) != inner)
+        test_exit_child (8);
+      test_exit_child (WIFEXITED (status) ? WEXITSTATUS (status) : 9);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  if (WEXITSTATUS (status) == 77)
+    {
+      g_test_skip ("no PID namespace can be made here (unshare (CLONE_NEWPID) failed)");
+      return;
+    }
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+#endif
+}
+
 /* The guardian's resident memory, while it waits. */
 static void
 test_footprint (void)
@@ -1097,6 +1161,7 @@ main (int   argc,
   g_test_add_data_func ("/guardian/failure/fork", "fork", test_failure);
   g_test_add_data_func ("/guardian/failure/nproc", "nproc", test_failure);
   g_test_add_func ("/guardian/failure/env", test_env_failure);
+  g_test_add_func ("/guardian/failure/pid1", test_pid1);
   g_test_add_func ("/guardian/footprint", test_footprint);
 
   return g_test_run ();
