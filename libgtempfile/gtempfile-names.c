@@ -37,6 +37,15 @@ typedef struct
 
 static _Thread_local RandomPool random_pool;
 
+/* The calling thread's pool, looked up once per name: in a shared library
+ * each access to a thread-local variable may call __tls_get_addr, and the
+ * compiler would otherwise repeat that for every byte drawn. */
+static G_GNUC_NO_INLINE RandomPool *
+thread_pool (void)
+{
+  return &random_pool;
+}
+
 static GTempfileNameFunc test_name_func;
 static gpointer test_name_data;
 
@@ -60,7 +69,7 @@ gboolean
 _g_tempfile_random_chars (char    *out,
                           GError **error)
 {
-  RandomPool *pool = &random_pool;
+  RandomPool *pool;
   guint generation;
   guint i = 0;
 
@@ -71,6 +80,7 @@ _g_tempfile_random_chars (char    *out,
     }
 
   generation = _g_tempfile_sys_fork_generation ();
+  pool = thread_pool ();
 
   while (i < GTEMPFILE_RANDOM_CHARS)
     {
