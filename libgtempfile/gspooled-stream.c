@@ -68,9 +68,13 @@
  * thread that created the stream: at once when the move happens there, or
  * through the main context that was its thread-default one when an
  * asynchronous write moves the content from a worker thread. A notification
- * still waiting there never keeps the stream alive: dropping the last
- * reference releases the stream and its file at once, whether or not that
- * context runs.
+ * still waiting there keeps neither the stream nor the context alive:
+ * dropping the last reference releases the stream and its file at once,
+ * whether or not that context runs.
+ *
+ * Closing the stream always closes it, even while an operation of one of
+ * its halves is pending: an operation that is running finishes first, one
+ * that has not started fails with %G_IO_ERROR_CLOSED.
  *
  * Since: 1.0
  */
@@ -88,7 +92,9 @@ typedef struct
   char            *prefix;
   char            *suffix;
   GMainContext    *context;    /* notify::rolled-over goes through this */
-  GThread         *home;       /* context, from the thread that made the stream */
+  GThread         *home;       /* context, from the thread that made the stream
+                                * (a reference: no other thread can get its
+                                * address while the stream lives) */
 
   /* GIO allows reading and writing at the same time: this guards the
    * content, the position and the file. */
@@ -103,6 +109,10 @@ typedef struct
    * core, never the stream, so the last unref releases the stream and its
    * file at once (DESIGN.md §5), wherever the move happened. */
   GSpooledStream  *stream;
+  /* That notification, while it waits in @context: destroyed at dispose, so
+   * that a context nobody runs any more is not kept alive by it (the core
+   * holds the context, the source the core). */
+  GSource         *pending;
 } SpoolCore;
 
 static SpoolCore *
@@ -120,6 +130,7 @@ spool_core_unref (SpoolCore *core)
 
   g_clear_object (&core->file);
   g_clear_pointer (&core->context, g_main_context_unref);
+  g_clear_pointer (&core->home, g_thread_unref);
   g_free (core->data);
   g_free (core->dir);
   g_free (core->prefix);
@@ -431,8 +442,17 @@ ref_stream (SpoolCore *self)
 static gboolean
 notify_rolled_over_cb (gpointer user_data)
 {
-  g_autoptr(GSpooledStream) stream = ref_stream (user_data);
+  SpoolCore *self = user_data;
+  g_autoptr(GSpooledStream) stream = NULL;
+  GSource *pending;
 
+  _g_tempfile_lock (&self->lock);
+  stream = self->stream != NULL ? g_object_ref (self->stream) : NULL;
+  pending = g_steal_pointer (&self->pending);
+  _g_tempfile_unlock (&self->lock);
+
+  /* The context holds the source while it is dispatched. */
+  g_clear_pointer (&pending, g_source_unref);
   if (stream != NULL)
     g_object_notify_by_pspec (G_OBJECT (stream), properties[PROP_ROLLED_OVER]);
   return G_SOURCE_REMOVE;
@@ -464,7 +484,15 @@ notify_rolled_over (SpoolCore *self)
   g_source_set_callback (source, notify_rolled_over_cb, spool_core_ref (self),
                          (GDestroyNotify) spool_core_unref);
   g_source_set_static_name (source, "[gtempfile] notify::rolled-over");
-  g_source_attach (source, self->context);
+  /* Attached only while the stream lives, under the lock that dispose takes
+   * to destroy it. */
+  _g_tempfile_lock (&self->lock);
+  if (self->stream != NULL && self->pending == NULL)
+    {
+      self->pending = g_source_ref (source);
+      g_source_attach (source, self->context);
+    }
+  _g_tempfile_unlock (&self->lock);
   g_source_unref (source);
 }
 
@@ -555,10 +583,18 @@ g_spooled_stream_dispose (GObject *object)
 {
   GSpooledStream *self = G_SPOOLED_STREAM (object);
 
-  /* From here on no notification can reach the stream. */
+  GSource *pending;
+
+  /* From here on no notification can reach the stream, and none waits. */
   _g_tempfile_lock (&self->core->lock);
   self->core->stream = NULL;
+  pending = g_steal_pointer (&self->core->pending);
   _g_tempfile_unlock (&self->core->lock);
+  if (pending != NULL)
+    {
+      g_source_destroy (pending);
+      g_source_unref (pending);
+    }
 
   /* GIOStream closes the stream, which lets go of the file. */
   G_OBJECT_CLASS (g_spooled_stream_parent_class)->dispose (object);
@@ -675,13 +711,12 @@ g_spooled_stream_close_fn (GIOStream     *stream,
   SpoolCore *core = self->core;
   g_autoptr(GTempFile) file = NULL;
 
-  if (g_output_stream_has_pending (self->output) || g_input_stream_has_pending (self->input))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
-                           _("Stream has outstanding operation"));
-      return FALSE;
-    }
-
+  /* GIO marks the stream closed whatever this returns, so it never refuses:
+   * an operation of a half that is running finishes first (it holds the
+   * lock), one that has not started yet fails with G_IO_ERROR_CLOSED, and
+   * the memory or the file is released now. A half with an operation
+   * pending refuses its own close; its next operation finds the stream
+   * closed. */
   g_output_stream_close (self->output, NULL, NULL);
   g_input_stream_close (self->input, NULL, NULL);
 
@@ -854,7 +889,7 @@ g_spooled_stream_init (GSpooledStream *self)
   _g_tempfile_lock_init (&core->lock);
   core->stream = self;
   core->context = g_main_context_ref_thread_default ();
-  core->home = g_thread_self ();
+  core->home = g_thread_ref (g_thread_self ());
 
   self->core = core;
   self->input = spooled_input_stream_new (core);

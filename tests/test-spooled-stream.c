@@ -492,6 +492,58 @@ rolled_over_in (GObject     *object,
 }
 
 static void
+wrote_some (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  AsyncData *data = user_data;
+
+  data->written = g_output_stream_write_finish (G_OUTPUT_STREAM (source), result,
+                                                &data->error) > 0;
+  g_main_loop_quit (data->loop);
+}
+
+/* A close while a half's operation is pending closes the stream all the
+ * same (GIO marks it closed whatever close says): the file goes, and what
+ * comes after fails with G_IO_ERROR_CLOSED. */
+static void
+test_close_pending (void)
+{
+  g_autoptr(GSpooledStream) stream = g_spooled_stream_new (4);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  AsyncData async = { loop, NULL, 0, NULL, FALSE };
+  guint fds_before;
+
+  /* GLib's asynchronous machinery opens descriptors of its own, once. */
+  {
+    g_autoptr(GSpooledStream) warm_up = g_spooled_stream_new (0);
+
+    g_output_stream_write_all_async (out_of (warm_up), "x", 1, G_PRIORITY_DEFAULT, NULL,
+                                     written, &async);
+    g_main_loop_run (loop);
+    g_assert_no_error (async.error);
+  }
+  fds_before = test_count_fds ();
+  write_string (stream, "moved to disk");
+  g_assert_true (g_spooled_stream_is_rolled_over (stream));
+  /* g_output_stream_write_async() marks the half pending at once. */
+  g_output_stream_write_async (out_of (stream), "more", 4, G_PRIORITY_DEFAULT, NULL,
+                               wrote_some, &async);
+  g_assert_true (g_output_stream_has_pending (out_of (stream)));
+  g_assert_true (g_io_stream_close (G_IO_STREAM (stream), NULL, &error));
+  g_assert_no_error (error);
+  g_main_loop_run (loop);
+  /* The write ran first, or found the stream closed. */
+  if (!async.written)
+    g_assert_error (async.error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&async.error);
+  g_assert_cmpint (g_output_stream_write (out_of (stream), "x", 1, NULL, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_assert_cmpuint (test_count_fds (), ==, fds_before);
+}
+
+static void
 test_async (void)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
@@ -598,6 +650,87 @@ test_rollover_other_thread (void)
   g_assert_true (check.thread == g_thread_self ());
   g_object_unref (stream);
   g_assert_cmpuint (test_count_fds (), ==, fds_before);
+
+  /* A context of its own, dropped without ever running again: the waiting
+   * notification keeps neither it (nor its descriptor) nor the stream. */
+  for (guint i = 0; i < 20; i++)
+    {
+      GMainContext *context = g_main_context_new ();
+
+      g_main_context_push_thread_default (context);
+      stream = g_spooled_stream_new (100);
+      g_main_context_pop_thread_default (context);
+      thread = g_thread_new ("roll-over", roll_over_in_thread, stream);
+      g_thread_join (thread);
+      g_main_context_unref (context);
+      g_object_unref (stream);
+    }
+  g_assert_cmpuint (test_count_fds (), ==, fds_before);
+}
+
+typedef struct
+{
+  GSpooledStream *stream;
+  NotifyCheck    *check;
+  GMainContext   *context;
+  GThread        *home;       /* only compared, the thread has ended */
+  gboolean        last_try;
+} HomeData;
+
+static gpointer
+make_stream_in_thread (gpointer user_data)
+{
+  HomeData *home = user_data;
+
+  g_main_context_push_thread_default (home->context);
+  home->stream = g_spooled_stream_new (100);
+  home->home = g_thread_self ();
+  g_signal_connect (home->stream, "notify::rolled-over", G_CALLBACK (rolled_over_in),
+                    home->check);
+  g_main_context_pop_thread_default (home->context);
+  return NULL;
+}
+
+/* Rolls over in a thread that got the ended home thread's GThread address,
+ * or on the last try in any thread. */
+static gpointer
+roll_over_as_home (gpointer user_data)
+{
+  HomeData *home = user_data;
+
+  if (g_thread_self () != home->home && !home->last_try)
+    return NULL;
+  roll_over_in_thread (home->stream);
+  return home;
+}
+
+/* The thread that made the stream has ended: a thread made later, even
+ * one with the same GThread address, is still another thread, and the
+ * notification goes through the stream's context. */
+static void
+test_rollover_home_ended (void)
+{
+  for (guint i = 0; i < 5; i++)
+    {
+      NotifyCheck check = { 0, NULL };
+      HomeData home = { NULL, &check, g_main_context_new (), NULL, FALSE };
+
+      g_thread_join (g_thread_new ("home", make_stream_in_thread, &home));
+      for (guint try = 0; try < 200; try++)
+        {
+          home.last_try = try == 199;
+          if (g_thread_join (g_thread_new ("roll-over", roll_over_as_home, &home)) != NULL)
+            break;
+        }
+      g_assert_true (g_spooled_stream_is_rolled_over (home.stream));
+      g_assert_cmpuint (check.count, ==, 0);
+      while (g_main_context_iteration (home.context, FALSE))
+        ;
+      g_assert_cmpuint (check.count, ==, 1);
+      g_assert_true (check.thread == g_thread_self ());
+      g_object_unref (home.stream);
+      g_main_context_unref (home.context);
+    }
 }
 
 /* Nothing is lost --------------------------------------------------------------- */
@@ -947,8 +1080,10 @@ main (int   argc,
   g_test_add_func ("/spooled-stream/rollover/get-fd", test_rollover_get_fd);
   g_test_add_func ("/spooled-stream/rollover/old-halves", test_rollover_old_halves);
   g_test_add_func ("/spooled-stream/close", test_close);
+  g_test_add_func ("/spooled-stream/close-pending", test_close_pending);
   g_test_add_func ("/spooled-stream/async", test_async);
   g_test_add_func ("/spooled-stream/rollover/other-thread", test_rollover_other_thread);
+  g_test_add_func ("/spooled-stream/rollover/home-ended", test_rollover_home_ended);
   g_test_add_func ("/spooled-stream/nothing-lost/missing-dir", test_lost_missing_dir);
   g_test_add_func ("/spooled-stream/nothing-lost/unlink-fails", test_lost_unlink_fails);
   g_test_add_func ("/spooled-stream/nothing-lost/bad-prefix", test_lost_bad_prefix);
