@@ -41,6 +41,7 @@
 #include <gio/gio.h>
 
 #ifdef G_OS_UNIX
+# include <fcntl.h>
 # include <sys/resource.h>
 # include <sys/wait.h>
 # include <unistd.h>
@@ -181,6 +182,10 @@ parse_options (char               **args,
       usage_error (error->message, command);
       return FALSE;
     }
+  /* As mktemp -p "": an empty DIR (an unset variable in a script) is the
+   * default directory, not the current one. */
+  if (opt_dir != NULL && opt_dir[0] == '\0')
+    g_clear_pointer (&opt_dir, g_free);
   return TRUE;
 }
 
@@ -542,6 +547,9 @@ static ManagedSignal managed[160];
 static guint n_managed;
 static sigset_t entry_mask;
 static int signal_pipe[2] = { -1, -1 };
+/* Signals pending when COMMAND was started: a terminal sent them to a
+ * process group COMMAND was not in yet, so they are passed on. */
+static volatile sig_atomic_t unsent[256];
 
 static gboolean
 is_fault_signal (int signo)
@@ -612,9 +620,11 @@ on_signal (int        signo,
   if (by_self)
     message[1] = FROM_SELF;
 #ifdef SI_KERNEL
-  else if (info != NULL && info->si_code == SI_KERNEL && is_terminal_signal (signo))
+  else if (info != NULL && info->si_code == SI_KERNEL && is_terminal_signal (signo) &&
+           !unsent[signo])
     message[1] = FROM_TERMINAL;
 #endif
+  unsent[signo] = FALSE;
 
   /* Non-blocking, and two bytes are written whole or not at all: if the
    * pipe is full, enough is already pending. */
@@ -738,12 +748,21 @@ stop_as_by (int signo)
   sigaction (signo, &handler, NULL);
 }
 
+static gboolean
+is_managed (int signo)
+{
+  for (guint i = 0; i < n_managed; i++)
+    if (managed[i].signo == signo)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 pass_on (GPid          pid,
          unsigned char signo,
          unsigned char origin)
 {
-  if (signo == SIGCHLD || origin == FROM_SELF)
+  if (signo == SIGCHLD || origin == FROM_SELF || !is_managed (signo))
     return;
 
   /* The terminal signalled the whole group: COMMAND has it, unless it
@@ -789,17 +808,44 @@ spawn_command (char       **command,
                GPid        *pid,
                GError     **error)
 {
-  sigset_t all, previous;
+  sigset_t all, previous, pending;
+  unsigned char early[512];
+  gssize n_early = 0;
   gboolean spawned;
 
-  /* A signal during the spawn waits for COMMAND to exist, then is passed
-   * on; the child unblocks them only once its dispositions are back. */
+  /* A signal before or during the spawn waits for COMMAND to exist, then is
+   * passed on; the child unblocks them only once its dispositions are back.
+   * One that a terminal sent to the whole group before then never reached
+   * COMMAND: it is passed on as if a process had sent it. */
   sigfillset (&all);
   sigprocmask (SIG_BLOCK, &all, &previous);
+  if (g_unix_set_fd_nonblocking (signal_pipe[0], TRUE, NULL))
+    {
+      n_early = read (signal_pipe[0], early, sizeof early);
+      n_early = MAX (n_early, 0);
+      g_unix_set_fd_nonblocking (signal_pipe[0], FALSE, NULL);
+    }
+
+  /* COMMAND gets the descriptors the caller gave gtempfile, as with env or
+   * timeout (a make jobserver's, "3>file"); gtempfile's own are close-on-exec. */
   spawned = g_spawn_async (cwd, command, envp,
                            G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
-                           G_SPAWN_CHILD_INHERITS_STDIN,
+                           G_SPAWN_CHILD_INHERITS_STDIN | G_SPAWN_LEAVE_DESCRIPTORS_OPEN,
                            child_setup, NULL, pid, error);
+  if (spawned)
+    {
+      sigpending (&pending);
+      for (guint i = 0; i < n_managed; i++)
+        if (managed[i].signo < (int) G_N_ELEMENTS (unsent) &&
+            sigismember (&pending, managed[i].signo))
+          unsent[managed[i].signo] = TRUE;
+      for (gssize i = 0; i + 1 < n_early; i += 2)
+        if (early[i + 1] == FROM_TERMINAL)
+          early[i + 1] = FROM_PROCESS;
+    }
+  /* Back in the pipe, before anything new: the loop reads them first. */
+  if (n_early > 0 && write (signal_pipe[1], early, n_early) < 0)
+    { /* the pipe holds far more than this */ }
   sigprocmask (SIG_SETMASK, &previous, NULL);
   return spawned;
 }
@@ -1136,6 +1182,17 @@ main (int   argc,
 {
   g_auto(GStrv) args = NULL;
   const Command *command;
+
+#ifdef G_OS_UNIX
+  /* Started with a standard descriptor closed, the next open would take
+   * its number, and messages meant for stderr would go there. It is held
+   * open the wrong way round, so that using it still fails with EBADF, as
+   * it would closed (a path written nowhere is an error, as for mktemp). */
+  for (int fd = 0; fd <= 2; fd++)
+    if (fcntl (fd, F_GETFD) < 0 && errno == EBADF &&
+        open ("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) != fd)
+      return EXIT_FAILURE;
+#endif
 
   setup_gettext ();
   atexit (check_stdout_at_exit);

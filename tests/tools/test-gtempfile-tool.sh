@@ -502,6 +502,64 @@ elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 check "run: \$(gtempfile run -- sh -c 'echo hi') returns at once (${elapsed_ms} ms), with hi" \
   test "$captured" = hi -a "$elapsed_ms" -lt 2000 -a "$(entries "$work/in")" -eq 0
 
+# COMMAND gets the descriptors its caller passed, as with env or timeout.
+fresh
+"$tool" run -d "$work/in" -- sh -c 'echo through >&3' 3>"$work/fd3" 2>"$work/err"
+status=$?
+check "run: COMMAND writes to the descriptor 3 its caller passed" \
+  sh -c "test $status -eq 0 && test \"\$(cat '$work/fd3')\" = through && test $(entries "$work/in") -eq 0"
+
+# Started with stdout and stderr closed: gtempfile's messages never land in
+# its own pipes (where they were once read back as signals).
+fresh
+GTEMPFILE_GUARDIAN_PROGRAM=/nonexistent "$tool" run -d "$work/in" -- sh -c 'exit 5' >&- 2>&-
+status=$?
+check "run with stdout and stderr closed: COMMAND's status 5" \
+  sh -c "test $status -eq 5 && test $(entries "$work/in") -eq 0"
+
+# An empty DIR is the default directory, as with mktemp -p "".
+fresh
+TMPDIR=$work/in "$tool" file -d '' >"$work/out" 2>"$work/err"
+status=$?
+check "file -d '': in the default directory" \
+  sh -c "test $status -eq 0 && case \$(cat '$work/out') in '$work/in/tmp'*) exit 0;; esac; exit 1"
+
+# A ^C typed before COMMAND exists (here while a guardian that never
+# answers is waited for): the terminal signalled gtempfile's group alone,
+# so gtempfile passes it on once COMMAND runs.
+if [ -x /usr/bin/python3 ]; then
+  fresh
+  printf '#!/bin/sh\nsleep 1\nexit 1\n' > "$work/slow-guardian"
+  chmod +x "$work/slow-guardian"
+  result=$(/usr/bin/python3 - "$tool" "$work" <<'PYTHON' 2>"$work/err"
+import os, pty, signal, sys, time
+tool, work = sys.argv[1], sys.argv[2]
+pid, fd = pty.fork()
+if pid == 0:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.environ["GTEMPFILE_GUARDIAN_PROGRAM"] = work + "/slow-guardian"
+    os.execv(tool, [tool, "run", "-d", work + "/in", "--", "sh", "-c", "sleep 3; echo DONE"])
+time.sleep(0.3)
+os.write(fd, b"\x03")
+out = b""
+while True:
+    try:
+        data = os.read(fd, 1024)
+    except OSError:
+        break
+    if not data:
+        break
+    out += data
+_, status = os.waitpid(pid, 0)
+print(os.waitstatus_to_exitcode(status), b"DONE" in out)
+PYTHON
+)
+  check "run: a ^C on the terminal before COMMAND exists ends COMMAND (got: $result)" \
+    sh -c "test '$result' = '-2 False' && test $(entries "$work/in") -eq 0"
+else
+  skip "a ^C before COMMAND exists" "no /usr/bin/python3 to make a terminal with"
+fi
+
 # gtempfile killed with SIGKILL: its guardian removes the directory.
 fresh
 "$tool" run -d "$work/in" -- sh -c 'echo $$ > "$0/command.pid"; exec sleep 60' "$work" \
