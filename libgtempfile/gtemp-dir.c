@@ -1163,6 +1163,22 @@ sync_contents (GTempDir  *self,
   if (handle != self->handle)
     _g_tempfile_sys_dir_close (handle);
 
+  /* A directory its owner cannot read (made under a umask such as 0477,
+   * and held, if at all, by a handle that cannot sync): the same file
+   * system, through the parent. SYNC adds durability; it never makes a
+   * persist fail that works without it. */
+  if (errsv == EACCES || errsv == EBADF)
+    {
+      g_autofree char *parent = _g_tempfile_get_parent (self->name.path);
+
+      errsv = 0;
+      handle = _g_tempfile_sys_dir_open (parent, NULL);
+      if (handle == GTEMPFILE_SYS_NO_HANDLE || _g_tempfile_sys_sync_fs (handle) != 0)
+        errsv = errno;
+      if (handle != GTEMPFILE_SYS_NO_HANDLE)
+        _g_tempfile_sys_dir_close (handle);
+    }
+
   if (errsv != 0)
     {
       _g_tempfile_set_error_path (error, errsv,
@@ -1273,7 +1289,9 @@ persist_now (GTempDir           *self,
       return FALSE;
     }
 
-  target = _g_tempfile_make_absolute (path);
+  target = _g_tempfile_make_absolute (path, error);
+  if (target == NULL)
+    return FALSE;
 
   if ((flags & G_TEMP_PERSIST_SYNC) != 0 && !sync_contents (self, error))
     return FALSE;

@@ -1437,7 +1437,9 @@ g_temp_file_persist (GTempFile          *self,
       return FALSE;
     }
 
-  target = _g_tempfile_make_absolute (path);
+  target = _g_tempfile_make_absolute (path, error);
+  if (target == NULL)
+    return FALSE;
 
   if (self->anonymous && self->fd < 0)
     {

@@ -26,7 +26,8 @@ gboolean     _g_tempfile_random_chars       (char         *out,
 gboolean     _g_tempfile_check_affixes      (const char   *prefix,
                                              const char   *suffix,
                                              GError      **error);
-char        *_g_tempfile_make_absolute      (const char   *path);
+char        *_g_tempfile_make_absolute      (const char   *path,
+                                            GError      **error);
 char        *_g_tempfile_get_parent         (const char   *path);
 
 /* Test hook: names from @func instead of the generator. */

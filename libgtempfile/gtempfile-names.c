@@ -170,33 +170,36 @@ _g_tempfile_check_affixes (const char  *prefix,
 /*
  * _g_tempfile_make_absolute:
  * @path: a path, possibly relative or empty
+ * @error: return location for a #GError
  *
  * Makes @path absolute by putting the current directory in front of a
  * relative one, and does nothing else (DESIGN.md §2): "." and ".."
  * components, symbolic links, repeated and trailing separators all keep the
  * meaning the kernel gives them. "link/.." is the parent of what "link"
  * points to, not the current directory, and "name/" must be a directory.
- * An empty path is the current directory, as in Python.
+ * An empty path is the current directory, as in Python. A current
+ * directory that has no path any more (it was removed) is an error, as the
+ * kernel would give for the relative path, never "/".
  *
- * Returns: (transfer full) (type filename): the absolute path
+ * Returns: (transfer full) (type filename) (nullable): the absolute path,
+ *   or %NULL with @error set
  */
 char *
-_g_tempfile_make_absolute (const char *path)
+_g_tempfile_make_absolute (const char  *path,
+                           GError     **error)
 {
-  g_autofree char *cwd = NULL;
-  gsize cwd_length;
+  char *absolute = _g_tempfile_sys_make_absolute (path);
 
-  if (g_path_is_absolute (path))
-    return g_strdup (path);
+  if (absolute == NULL)
+    {
+      int errsv = errno;
+      g_autofree char *display = g_filename_display_name (path);
 
-  cwd = g_get_current_dir ();
-  if (*path == '\0')
-    return g_steal_pointer (&cwd);
-
-  cwd_length = strlen (cwd);
-  if (cwd_length > 0 && G_IS_DIR_SEPARATOR (cwd[cwd_length - 1]))
-    return g_strconcat (cwd, path, NULL);
-  return g_strconcat (cwd, G_DIR_SEPARATOR_S, path, NULL);
+      g_set_error (error, G_IO_ERROR, _g_tempfile_io_error_from_errno (errsv),
+                   _("Cannot resolve “%s” against the current directory: %s"), display,
+                   g_strerror (errsv));
+    }
+  return absolute;
 }
 
 /*

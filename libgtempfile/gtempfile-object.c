@@ -52,7 +52,13 @@ GFile *
 _g_tempfile_path_get_file (GTempfilePath *self)
 {
   if (self->file == NULL && self->path != NULL)
-    self->file = g_file_new_for_path (self->path);
+    {
+      /* GFile shortens "link/.." to the directory that holds "link"; the
+       * kernel goes to the parent of what "link" points to (DESIGN.md §2). */
+      g_autofree char *resolved = _g_tempfile_sys_resolve_dots (self->path);
+
+      self->file = g_file_new_for_path (resolved != NULL ? resolved : self->path);
+    }
 
   return self->file;
 }

@@ -140,6 +140,20 @@ void          _g_tempfile_sys_restore_signals  (GTempfileSysSignals *saved);
  * in place for at least one (FALSE on systems without signals). */
 gboolean      _g_tempfile_sys_install_signal_handlers (void (*handler) (void));
 
+/* Paths ---------------------------------------------------------------------- */
+
+/* @path made absolute against the current directory, with nothing else
+ * changed (DESIGN.md §2); on Windows "C:name" against drive C:'s own current
+ * directory. NULL with errno when the current directory has no path (it
+ * was removed: ENOENT). */
+char         *_g_tempfile_sys_make_absolute    (const char     *path);
+
+/* For APIs that shorten "." and ".." lexically (GFile): a path naming the
+ * same entry as the absolute @path, its parent resolved by the system
+ * (POSIX: realpath), when @path has such components; else NULL. On
+ * Windows, where paths are shortened that way anyway, always NULL. */
+char         *_g_tempfile_sys_resolve_dots     (const char     *path);
+
 /* Files ---------------------------------------------------------------------- */
 
 /* Creates @path exclusively (never following a link), for reading and

@@ -423,6 +423,66 @@ have_proc (void)
 }
 #endif
 
+/* Paths --------------------------------------------------------------------- */
+
+char *
+_g_tempfile_sys_make_absolute (const char *path)
+{
+  gsize size = 256;
+
+  if (path[0] == '/')
+    return g_strdup (path);
+
+  /* Not g_get_current_dir(), which says "/" when getcwd() fails. */
+  for (;;)
+    {
+      g_autofree char *cwd = g_malloc (size);
+      int errsv;
+
+      if (getcwd (cwd, size) != NULL)
+        {
+          if (path[0] == '\0')
+            return g_steal_pointer (&cwd);
+          return g_strconcat (cwd, strcmp (cwd, "/") == 0 ? "" : "/", path, NULL);
+        }
+      errsv = errno;
+      if (errsv != ERANGE || size >= 1024 * 1024)
+        {
+          errno = errsv == ERANGE ? ENAMETOOLONG : errsv;
+          return NULL;
+        }
+      size *= 2;
+    }
+}
+
+static gboolean
+has_dot_component (const char *path)
+{
+  for (const char *p = path; *p != '\0'; p++)
+    if ((p == path || p[-1] == '/') && p[0] == '.' &&
+        (p[1] == '/' || p[1] == '\0' || (p[1] == '.' && (p[2] == '/' || p[2] == '\0'))))
+      return TRUE;
+  return FALSE;
+}
+
+char *
+_g_tempfile_sys_resolve_dots (const char *path)
+{
+  const char *base = strrchr (path, '/');
+  g_autofree char *parent = NULL;
+  g_autofree char *resolved = NULL;
+
+  if (!has_dot_component (path) || base == NULL || base[1] == '\0' ||
+      strcmp (base + 1, ".") == 0 || strcmp (base + 1, "..") == 0)
+    return NULL;
+
+  parent = base == path ? g_strdup ("/") : g_strndup (path, base - path);
+  resolved = realpath (parent, NULL);
+  if (resolved == NULL)
+    return NULL;
+  return g_strconcat (resolved, strcmp (resolved, "/") == 0 ? "" : "/", base + 1, NULL);
+}
+
 /* Files --------------------------------------------------------------------- */
 
 int

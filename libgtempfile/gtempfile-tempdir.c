@@ -13,7 +13,8 @@
 #include "gtempfile-tempdir-private.h"
 
 static GMutex tempdir_lock;
-static char *tempdir;   /* absolute; probed, or set */
+static char *tempdir;   /* probed, or set: absolute, unless the current
+                         * directory had no path when a relative one was set */
 
 static void
 add_candidate (GPtrArray  *candidates,
@@ -23,9 +24,10 @@ add_candidate (GPtrArray  *candidates,
   GTempfileCandidate *candidate = g_new0 (GTempfileCandidate, 1);
 
   candidate->source = source;
-  /* An empty variable means "not set", as in Python. */
+  /* An empty variable means "not set", as in Python; a relative one with no
+   * current directory to be relative to is passed over. */
   if (path != NULL && *path != '\0')
-    candidate->path = _g_tempfile_make_absolute (path);
+    candidate->path = _g_tempfile_make_absolute (path, NULL);
   g_ptr_array_add (candidates, candidate);
 }
 
@@ -53,7 +55,8 @@ _g_tempfile_list_tempdir_candidates (void)
 {
   GPtrArray *candidates = g_ptr_array_new_with_free_func (candidate_free);
   const char * const *conventional = _g_tempfile_sys_conventional_tempdirs ();
-  g_autofree char *cwd = g_get_current_dir ();
+  /* NULL when it was removed: never "/", as g_get_current_dir() says then. */
+  g_autofree char *cwd = _g_tempfile_sys_make_absolute ("");
 
   add_candidate (candidates, "$TMPDIR", g_getenv ("TMPDIR"));
   add_candidate (candidates, "$TEMP", g_getenv ("TEMP"));
@@ -156,7 +159,12 @@ _g_tempfile_tempdir_get (GError **error)
 void
 _g_tempfile_tempdir_set (const char *dir)
 {
-  char *absolute = dir != NULL ? _g_tempfile_make_absolute (dir) : NULL;
+  char *absolute = NULL;
+
+  /* Without a current directory, kept as given: each use then fails as the
+   * kernel says, instead of creating somewhere else. */
+  if (dir != NULL && (absolute = _g_tempfile_make_absolute (dir, NULL)) == NULL)
+    absolute = g_strdup (dir);
 
   g_mutex_lock (&tempdir_lock);
   g_free (tempdir);
@@ -171,5 +179,5 @@ _g_tempfile_resolve_dir (const char  *dir,
   if (dir == NULL)
     return _g_tempfile_tempdir_get (error);
 
-  return _g_tempfile_make_absolute (dir);
+  return _g_tempfile_make_absolute (dir, error);
 }

@@ -1954,6 +1954,18 @@ test_new_umask_unreadable (void)
       test_write_file (file, "x");
       g_object_unref (tmp);
       g_assert_false (test_exists (path));
+
+      /* A synced persist works as a plain one does. */
+      tmp = g_temp_dir_new_full (dir, NULL, NULL, G_TEMP_DIR_FLAGS_NONE, NULL, &error);
+      g_assert_no_error (error);
+      g_clear_pointer (&path, g_free);
+      path = g_strconcat (g_temp_dir_get_path (tmp), "-kept", NULL);
+      g_assert_true (g_temp_dir_persist (tmp, path, G_TEMP_PERSIST_SYNC, &error));
+      g_assert_no_error (error);
+      g_object_unref (tmp);
+      g_assert_true (test_exists (path));
+      g_assert_no_errno (chmod (path, 0700));
+      g_assert_no_errno (g_rmdir (path));
       return;
     }
   else

@@ -1753,6 +1753,56 @@ test_persist_bad_input (void)
 /* Paths keep the meaning the kernel gives them (DESIGN.md §2): "link/.."
  * is the parent of what the link points to, and a trailing "/" says the
  * target must be a directory. */
+/* A current directory that was removed has no path: relative paths fail as
+ * the kernel fails them, and nothing is made or moved at "/" (which is what
+ * g_get_current_dir() says then). */
+static void
+test_relative_without_cwd (void)
+{
+  g_autofree char *dir = test_dir_new ();
+  g_autofree char *gone = g_build_filename (dir, "gone", NULL);
+  g_autofree char *saved_cwd = g_get_current_dir ();
+  g_autofree char *name = g_strdup_printf ("gtempfile-test-no-cwd-%d", (int) getpid ());
+  g_autofree char *at_root = g_build_filename (G_DIR_SEPARATOR_S, name, NULL);
+  g_autoptr(GTempFile) file = new_in (dir, G_TEMP_FILE_FLAGS_NONE);
+  g_autoptr(GTempDir) tree = NULL;
+  g_autoptr(GTempFile) other = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_no_errno (g_mkdir (gone, 0700));
+  g_assert_no_errno (g_chdir (gone));
+  if (g_rmdir (gone) != 0)
+    {
+      g_assert_no_errno (g_chdir (saved_cwd));
+      g_test_skip ("the current directory cannot be removed on this system");
+      test_remove_tree (dir);
+      return;
+    }
+
+  g_assert_false (g_temp_file_persist (file, name, G_TEMP_PERSIST_NONE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  tree = g_temp_dir_new_full (dir, NULL, NULL, G_TEMP_DIR_FLAGS_NONE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_temp_dir_persist (tree, name, G_TEMP_PERSIST_NONE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  other = g_temp_file_new_full ("", NULL, NULL, G_TEMP_FILE_FLAGS_NONE, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_null (other);
+  g_clear_error (&error);
+  g_assert_false (g_file_test (at_root, G_FILE_TEST_EXISTS));
+
+  /* Both are still temporary, where they were. */
+  g_assert_true (g_file_test (g_temp_file_get_path (file), G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (g_temp_dir_get_path (tree), G_FILE_TEST_IS_DIR));
+  g_assert_no_errno (g_chdir (saved_cwd));
+  g_clear_object (&file);
+  g_clear_object (&tree);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+  test_remove_tree (dir);
+}
+
 static void
 test_persist_kernel_paths (void)
 {
@@ -1799,6 +1849,15 @@ test_persist_kernel_paths (void)
       g_assert_cmpstr (g_temp_file_get_path (file), ==, through_link);
       test_assert_contents (kernel_target, "through the link");
       g_assert_false (test_exists (lexical_target));
+      /* The GFile names the same file, although GFile shortens "link/..". */
+      {
+        g_autofree char *contents = NULL;
+
+        g_assert_true (g_file_load_contents (g_temp_file_get_file (file), NULL, &contents,
+                                             NULL, NULL, &error));
+        g_assert_no_error (error);
+        g_assert_cmpstr (contents, ==, "through the link");
+      }
       g_assert_no_errno (g_unlink (kernel_target));
     }
 
@@ -2245,6 +2304,7 @@ main (int   argc,
   g_test_add_func ("/temp-file/persist/bad-input", test_persist_bad_input);
   g_test_add_func ("/temp-file/persist/after-cleanup", test_persist_after_cleanup);
   g_test_add_func ("/temp-file/persist/kernel-paths", test_persist_kernel_paths);
+  g_test_add_func ("/temp-file/persist/no-cwd", test_relative_without_cwd);
   g_test_add_func ("/temp-file/new/kernel-paths", test_new_dir_kernel_paths);
 
   g_test_add_func ("/temp-file/errors/arguments", test_errors);

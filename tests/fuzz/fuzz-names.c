@@ -176,14 +176,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_clear_error (&error);
 
   /* Any bytes make an absolute path. */
-  absolute = _g_tempfile_make_absolute (parts[0] != NULL ? parts[0] : "");
+  absolute = _g_tempfile_make_absolute (parts[0] != NULL ? parts[0] : "", NULL);
   if (absolute == NULL || absolute[0] != '/')
     abort ();
 
   /* Composition, touching nothing, in a directory under the sandbox
    * (".." may still lead out of it: nothing is created then). */
   joined = g_build_filename (sandbox, parts[0] != NULL ? parts[0] : "", NULL);
-  dir = _g_tempfile_make_absolute (joined);
+  dir = _g_tempfile_make_absolute (joined, NULL);
 
   if (_g_tempfile_create (dir, prefix, suffix, G_TEMPFILE_KIND_FILE, record_path, &recorded,
                           NULL, &path, NULL) >= 0)
