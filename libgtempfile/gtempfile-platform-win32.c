@@ -346,6 +346,76 @@ free_wide (wchar_t *path,
     g_free (path);
 }
 
+/* The current directory of drive @letter, or of the process when @letter
+ * is 0, in UTF-8; NULL with errno. */
+static char *
+current_dir (wchar_t letter)
+{
+  wchar_t drive[3] = { letter, L':', L'\0' };
+  wchar_t *wide;
+  DWORD length;
+  char *result;
+
+  if (letter == 0)
+    length = GetCurrentDirectoryW (0, NULL);
+  else
+    length = GetFullPathNameW (drive, 0, NULL, NULL);
+  wide = length > 0 ? g_try_new (wchar_t, length + 1) : NULL;
+  if (wide == NULL ||
+      (letter == 0 ? GetCurrentDirectoryW (length + 1, wide)
+                   : GetFullPathNameW (drive, length + 1, wide, NULL)) == 0)
+    {
+      if (wide == NULL && length > 0)
+        errno = ENOMEM;
+      else
+        set_errno_from_last_error ();
+      g_free (wide);
+      return NULL;
+    }
+  result = g_utf16_to_utf8 ((const gunichar2 *) wide, -1, NULL, NULL, NULL);
+  g_free (wide);
+  if (result == NULL)
+    errno = EINVAL;
+  return result;
+}
+
+char *
+_g_tempfile_sys_make_absolute (const char *path)
+{
+  g_autofree char *cwd = NULL;
+  const char *rest = path;
+  gsize length;
+
+  if (g_path_is_absolute (path))
+    return g_strdup (path);
+
+  /* "C:name" is relative to drive C:'s own current directory. */
+  if (g_ascii_isalpha (path[0]) && path[1] == ':')
+    {
+      cwd = current_dir ((wchar_t) path[0]);
+      rest = path + 2;
+    }
+  else
+    cwd = current_dir (0);
+  if (cwd == NULL)
+    return NULL;
+  if (*rest == '\0')
+    return g_steal_pointer (&cwd);
+
+  length = strlen (cwd);
+  if (length > 0 && G_IS_DIR_SEPARATOR (cwd[length - 1]))
+    return g_strconcat (cwd, rest, NULL);
+  return g_strconcat (cwd, G_DIR_SEPARATOR_S, rest, NULL);
+}
+
+char *
+_g_tempfile_sys_resolve_dots (const char *path)
+{
+  /* Windows itself shortens "." and ".." before the file system sees them,
+   * as GFile does. */
+  return NULL;
+}
+
 /* Names of the walk are WTF-8: UTF-8 that may also hold unpaired
  * surrogates, so that every UTF-16 name an NTFS directory can hold comes
  * back to the same name. Without allocating (the walk runs at exit). A
@@ -690,6 +760,33 @@ _g_tempfile_sys_create_file (const char *path,
     }
   free_wide (wpath, stack);
 
+  if (!anonymous)
+    {
+      int fd = _open_osfhandle ((intptr_t) handle, _O_RDWR | _O_BINARY | _O_NOINHERIT);
+
+      if (fd < 0)
+        {
+          /* No descriptor for it (the C library's table is full): the file
+           * must not stay. Removed through a second handle of the same
+           * file, never by name, which someone may have taken since. */
+          struct { BOOLEAN delete_file; } pending = { TRUE };
+          int errsv = errno != 0 ? errno : EMFILE;
+          HANDLE deleter = ReOpenFile (handle, DELETE, SHARE_ALL, 0);
+          IO_STATUS_BLOCK io;
+
+          if (deleter != INVALID_HANDLE_VALUE)
+            {
+              NtSetInformationFile (deleter, &io, &pending, sizeof pending,
+                                    (FILE_INFORMATION_CLASS) NT_FILE_DISPOSITION_INFORMATION);
+              CloseHandle (deleter);
+            }
+          CloseHandle (handle);
+          errno = errsv;
+        }
+      return fd;
+    }
+
+  /* An anonymous file goes when this handle closes. */
   return fd_from_handle (handle, _O_RDWR);
 }
 
@@ -1214,8 +1311,12 @@ _g_tempfile_sys_sync_fs (GTempfileSysHandle dir)
 
   /* The whole volume, as syncfs(2), where the process may open it (an
    * administrator); otherwise the directory itself, which is less. */
-  if (GetFinalPathNameByHandleW ((HANDLE) dir, volume, G_N_ELEMENTS (volume),
-                                 FILE_NAME_NORMALIZED | VOLUME_NAME_DOS) > 6 &&
+  DWORD length = GetFinalPathNameByHandleW ((HANDLE) dir, volume, G_N_ELEMENTS (volume),
+                                            FILE_NAME_NORMALIZED | VOLUME_NAME_DOS);
+
+  /* A longer path is not written at all (length is then the size needed):
+   * only its drive letter matters, so such a directory is flushed alone. */
+  if (length > 6 && length < G_N_ELEMENTS (volume) &&
       wcsncmp (volume, L"\\\\?\\", 4) == 0 && volume[5] == L':')
     {
       device[4] = volume[4];

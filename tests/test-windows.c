@@ -219,6 +219,49 @@ test_file_readonly (void)
 /* At exit, what is still registered goes (the atexit pass of the library,
  * pinned in memory): a file still open, a tree with a read-only file; a
  * file kept stays. */
+/* A file made when the C library has no descriptor left for it is
+ * removed again: a failed creation leaves nothing. */
+static void
+test_file_no_descriptor (void)
+{
+  g_autofree char *dir = test_dir_new ();
+  g_autoptr(GArray) fds = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  int fd;
+
+  while ((fd = _open ("NUL", _O_RDONLY | _O_NOINHERIT)) >= 0)
+    g_array_append_val (fds, fd);
+  g_assert_cmpint (g_tempfile_mkstemp (dir, NULL, NULL, &path, &error), ==, -1);
+  g_assert_nonnull (error);
+  g_assert_null (path);
+  for (guint i = 0; i < fds->len; i++)
+    _close (g_array_index (fds, int, i));
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+  test_remove_tree (dir);
+}
+
+/* "C:name" is relative to drive C:'s own current directory. */
+static void
+test_drive_relative (void)
+{
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autofree char *drive = g_strndup (cwd, 2);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *parent = NULL;
+  int fd;
+
+  g_assert_true (g_ascii_isalpha (cwd[0]) && cwd[1] == ':');
+  fd = g_tempfile_mkstemp (drive, "drive-relative-", NULL, &path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fd, >=, 0);
+  _close (fd);
+  parent = g_path_get_dirname (path);
+  g_assert_cmpstr (parent, ==, cwd);
+  g_assert_no_errno (g_unlink (path));
+}
+
 static void
 test_exit_removes (void)
 {
@@ -636,6 +679,8 @@ main (int   argc,
   g_test_add_func ("/windows/file/persist", test_file_persist);
   g_test_add_func ("/windows/file/dispose-open", test_file_dispose_open);
   g_test_add_func ("/windows/file/readonly", test_file_readonly);
+  g_test_add_func ("/windows/file/no-descriptor", test_file_no_descriptor);
+  g_test_add_func ("/windows/file/drive-relative", test_drive_relative);
   g_test_add_func ("/windows/exit/removes", test_exit_removes);
   g_test_add_func ("/windows/anonymous/basic", test_anonymous);
   g_test_add_func ("/windows/anonymous/terminated", test_anonymous_terminated);
