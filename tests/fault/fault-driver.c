@@ -225,6 +225,8 @@ static const int *const errno_table[FAULT_N_KINDS] = {
   [FAULT_KIND_MEMFD] = (const int[]) { EMFILE, ENFILE, ENOMEM, 0 },
   [FAULT_KIND_PIPE] = (const int[]) { EMFILE, ENFILE, 0 },
   [FAULT_KIND_SPAWN] = (const int[]) { EAGAIN, ENOMEM, 0 },
+  [FAULT_KIND_GETCWD] = (const int[]) { ENOENT, EACCES, ENOMEM, 0 },
+  [FAULT_KIND_REALPATH] = (const int[]) { ENOENT, EACCES, ELOOP, ENOMEM, 0 },
 };
 
 /* --quick (the sanitizer build, where each case costs ten times more):

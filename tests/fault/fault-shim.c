@@ -30,6 +30,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
@@ -917,6 +918,30 @@ getrandom (void *buf, size_t length, unsigned int flags)
   if ((e = fault_enter (-1, NULL, "getrandom", NULL, FAULT_KIND_GETRANDOM)) != 0)
     FAIL_WITH (e, -1);
   return real_getrandom (buf, length, flags);
+}
+
+/* Paths: a relative path needs the current directory, and a GFile of a
+ * path with ".." components its parent resolved. */
+EXPORT char *
+getcwd (char *buf, size_t size)
+{
+  int e;
+
+  RESOLVE (getcwd);
+  if ((e = fault_enter (-1, NULL, "getcwd", NULL, FAULT_KIND_GETCWD)) != 0)
+    FAIL_WITH (e, NULL);
+  return real_getcwd (buf, size);
+}
+
+EXPORT char *
+realpath (const char *path, char *resolved)
+{
+  int e;
+
+  RESOLVE (realpath);
+  if ((e = fault_enter (AT_FDCWD, path, "realpath", NULL, FAULT_KIND_REALPATH)) != 0)
+    FAIL_WITH (e, NULL);
+  return real_realpath (path, resolved);
 }
 
 /* Only calls through the PLT get here: malloc and libc's own mappings do

@@ -58,6 +58,8 @@ typedef enum
   FAULT_KIND_MEMFD,              /* memfd_create */
   FAULT_KIND_PIPE,               /* pipe, pipe2 */
   FAULT_KIND_SPAWN,              /* posix_spawn, which returns the error */
+  FAULT_KIND_GETCWD,
+  FAULT_KIND_REALPATH,
   FAULT_N_KINDS
 } FaultKind;
 
