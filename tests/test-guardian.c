@@ -304,11 +304,28 @@ own_check_and_clear (Own *own)
   g_clear_pointer (&own->plain, g_free);
 }
 
+/* After the helper's death: everything of the helper's is gone within the
+ * deadline, the grandchild's and this process's stay, and the guardian has
+ * ended. Clears @helper and @own. */
+static void
+assert_after_death (const char *dir,
+                    Helper     *helper,
+                    Own        *own)
+{
+  const char * const gone[] = { "child-", "tree-", NULL };
+
+  assert_removed_soon (dir, gone);
+  g_assert_cmpuint (count_prefixed (dir, "grandchild-"), ==, 4);
+  own_check_and_clear (own);
+  assert_guardian_gone (helper->guardian);
+  kill_grandchild (helper->grandchild);
+  helper_clear (helper);
+}
+
 static void
 test_death (gconstpointer data)
 {
   const Death *death = data;
-  const char * const gone[] = { "child-", "tree-", NULL };
   g_autofree char *dir = test_dir_new ();
   Helper helper = { NULL, };
   Own own = { NULL, };
@@ -337,15 +354,7 @@ test_death (gconstpointer data)
       g_assert_cmpint (g_subprocess_get_exit_status (helper.process), ==, death->status);
     }
 
-  /* Everything of the helper's, within the deadline; the grandchild's and
-   * this process's stay. */
-  assert_removed_soon (dir, gone);
-  g_assert_cmpuint (count_prefixed (dir, "grandchild-"), ==, 4);
-  own_check_and_clear (&own);
-  assert_guardian_gone (helper.guardian);
-
-  kill_grandchild (helper.grandchild);
-  helper_clear (&helper);
+  assert_after_death (dir, &helper, &own);
   test_remove_tree (dir);
 }
 
@@ -519,7 +528,6 @@ memory_group_clear (MemoryGroup *group)
 static void
 test_oom (gconstpointer watch)
 {
-  const char * const gone[] = { "child-", "tree-", NULL };
   g_autofree char *dir = test_dir_new ();
   g_autofree char *why = NULL;
   MemoryGroup group = { NULL, };
@@ -534,11 +542,7 @@ test_oom (gconstpointer watch)
       g_subprocess_send_signal (helper.process, SIGKILL);
       helper_wait (&helper);
       memory_group_clear (&group);
-      assert_removed_soon (dir, gone);
-      assert_guardian_gone (helper.guardian);
-      kill_grandchild (helper.grandchild);
-      helper_clear (&helper);
-      own_check_and_clear (&own);
+      assert_after_death (dir, &helper, &own);
       test_remove_tree (dir);
       g_test_skip (why);
       return;
@@ -552,13 +556,7 @@ test_oom (gconstpointer watch)
   g_assert_cmpint (g_subprocess_get_term_sig (helper.process), ==, SIGKILL);
   g_assert_cmpuint (memory_group_oom_kills (&group), >=, 1);
 
-  assert_removed_soon (dir, gone);
-  g_assert_cmpuint (count_prefixed (dir, "grandchild-"), ==, 4);
-  own_check_and_clear (&own);
-  assert_guardian_gone (helper.guardian);
-
-  kill_grandchild (helper.grandchild);
-  helper_clear (&helper);
+  assert_after_death (dir, &helper, &own);
   memory_group_clear (&group);
   test_remove_tree (dir);
 }
