@@ -673,9 +673,14 @@ _g_tempfile_sys_install_signal_handlers (void (*callback) (void))
 
 /* Files --------------------------------------------------------------------- */
 
+/* A C descriptor for @handle, which it then owns. Without one (the C
+ * library's table is full) the handle is closed, and with @remove the file
+ * it has just created too: through a second handle of the same file, never
+ * by name, which someone may have taken since. */
 static int
-fd_from_handle (HANDLE handle,
-                int    flags)
+fd_from_handle (HANDLE   handle,
+                int      flags,
+                gboolean remove)
 {
   int fd = _open_osfhandle ((intptr_t) handle, flags | _O_BINARY | _O_NOINHERIT);
 
@@ -683,6 +688,19 @@ fd_from_handle (HANDLE handle,
     {
       int errsv = errno;
 
+      if (remove)
+        {
+          struct { BOOLEAN delete_file; } pending = { TRUE };
+          HANDLE deleter = ReOpenFile (handle, DELETE, SHARE_ALL, 0);
+          IO_STATUS_BLOCK io;
+
+          if (deleter != INVALID_HANDLE_VALUE)
+            {
+              NtSetInformationFile (deleter, &io, &pending, sizeof pending,
+                                    (FILE_INFORMATION_CLASS) NT_FILE_DISPOSITION_INFORMATION);
+              CloseHandle (deleter);
+            }
+        }
       CloseHandle (handle);
       errno = errsv != 0 ? errsv : EMFILE;
     }
@@ -760,34 +778,9 @@ _g_tempfile_sys_create_file (const char *path,
     }
   free_wide (wpath, stack);
 
-  if (!anonymous)
-    {
-      int fd = _open_osfhandle ((intptr_t) handle, _O_RDWR | _O_BINARY | _O_NOINHERIT);
-
-      if (fd < 0)
-        {
-          /* No descriptor for it (the C library's table is full): the file
-           * must not stay. Removed through a second handle of the same
-           * file, never by name, which someone may have taken since. */
-          struct { BOOLEAN delete_file; } pending = { TRUE };
-          int errsv = errno != 0 ? errno : EMFILE;
-          HANDLE deleter = ReOpenFile (handle, DELETE, SHARE_ALL, 0);
-          IO_STATUS_BLOCK io;
-
-          if (deleter != INVALID_HANDLE_VALUE)
-            {
-              NtSetInformationFile (deleter, &io, &pending, sizeof pending,
-                                    (FILE_INFORMATION_CLASS) NT_FILE_DISPOSITION_INFORMATION);
-              CloseHandle (deleter);
-            }
-          CloseHandle (handle);
-          errno = errsv;
-        }
-      return fd;
-    }
-
-  /* An anonymous file goes when this handle closes. */
-  return fd_from_handle (handle, _O_RDWR);
+  /* A failed creation leaves nothing: an anonymous file goes with its
+   * handle, a named one is removed. */
+  return fd_from_handle (handle, _O_RDWR, !anonymous);
 }
 
 int
@@ -841,7 +834,7 @@ _g_tempfile_sys_open_file (const char *path)
       return -1;
     }
 
-  return fd_from_handle (handle, _O_RDONLY);
+  return fd_from_handle (handle, _O_RDONLY, FALSE);
 }
 
 int
